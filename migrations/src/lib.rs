@@ -1,0 +1,17 @@
+//! Schema migrations. Each runs unchanged on SQLite and PostgreSQL, so only
+//! portable column types are used: money is whole fen in a BIGINT and times
+//! are Unix milliseconds in a BIGINT (both compare and sort the same way on
+//! either backend).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_members_sessions_listings;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_members_sessions_listings::Migration)]
+    }
+}

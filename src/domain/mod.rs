@@ -1,0 +1,7 @@
+//! Pure rules of the marketplace: values in, values out. Compiled for both the
+//! server and the browser bundle, so nothing here may import a server crate.
+
+pub mod account;
+pub mod listing;
+pub mod money;
+pub mod validation;

@@ -1,0 +1,257 @@
+//! Amounts of money in CNY: exact decimals with at most two places, never
+//! negative, stored as whole fen.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// An amount in CNY with at most two decimal places, zero or more, and no
+/// larger than [`Money::MAX_FEN`]. The field is private so that an amount that
+/// breaks these rules cannot exist.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[serde(try_from = "Decimal", into = "Decimal")]
+pub struct Money(Decimal);
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("Enter an amount")]
+    Empty,
+    #[error("Enter an amount as a number, like 12.50")]
+    NotANumber,
+    #[error("Use at most two decimal places (fen)")]
+    TooManyDecimals,
+    #[error("An amount cannot be negative")]
+    Negative,
+    #[error("That amount is too large")]
+    TooLarge,
+}
+
+impl Money {
+    /// One hundred million yuan: far above any single purchase, and far enough
+    /// below `i64::MAX` fen that sums of many amounts cannot overflow.
+    pub const MAX_FEN: i64 = 100_000_000 * 100;
+
+    pub const ZERO: Money = Money(Decimal::ZERO);
+
+    /// Parses what a person typed: surrounding whitespace is ignored, an
+    /// optional `¥` sign is allowed, thousands separators are not.
+    pub fn parse(input: &str) -> Result<Self, MoneyError> {
+        let trimmed = input.trim();
+        let trimmed = trimmed.strip_prefix('¥').unwrap_or(trimmed).trim_start();
+        if trimmed.is_empty() {
+            return Err(MoneyError::Empty);
+        }
+        // Decimal::from_str accepts forms like "1_000" or "1e5"; a price field should not.
+        let well_formed = trimmed
+            .char_indices()
+            .all(|(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && (c == '-' || c == '+')));
+        if !well_formed || trimmed.matches('.').count() > 1 {
+            return Err(MoneyError::NotANumber);
+        }
+        let digits = trimmed.trim_start_matches(['-', '+']);
+        if digits.is_empty() || digits == "." {
+            return Err(MoneyError::NotANumber);
+        }
+        if trimmed.starts_with('-') && digits.chars().any(|c| c.is_ascii_digit() && c != '0') {
+            return Err(MoneyError::Negative);
+        }
+        if let Some((_, fraction)) = digits.split_once('.')
+            && fraction.len() > 2
+        {
+            return Err(MoneyError::TooManyDecimals);
+        }
+        let value: Decimal = digits.parse().map_err(|_| {
+            // Only overflow of the 96-bit mantissa gets here: the characters are checked above.
+            MoneyError::TooLarge
+        })?;
+        Self::try_from(value)
+    }
+
+    /// Builds an amount from whole fen, as stored in the database.
+    pub fn from_fen(fen: i64) -> Result<Self, MoneyError> {
+        if fen < 0 {
+            return Err(MoneyError::Negative);
+        }
+        if fen > Self::MAX_FEN {
+            return Err(MoneyError::TooLarge);
+        }
+        Ok(Self(Decimal::new(fen, 2)))
+    }
+
+    /// The amount in whole fen. Exact, because the scale is at most two.
+    pub fn fen(&self) -> i64 {
+        let mut scaled = self.0;
+        scaled.rescale(2);
+        // The mantissa of a value below MAX_FEN at scale 2 always fits in i64.
+        i64::try_from(scaled.mantissa()).unwrap_or(i64::MAX)
+    }
+
+    pub fn amount(&self) -> Decimal {
+        self.0
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.0.is_zero()
+    }
+
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        Money::from_fen(self.fen().checked_add(other.fen())?).ok()
+    }
+
+    /// `None` when the result would be negative.
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        Money::from_fen(self.fen().checked_sub(other.fen())?).ok()
+    }
+
+    /// Multiplies by a whole count (a unit price by a quantity).
+    pub fn checked_mul(self, count: u32) -> Option<Money> {
+        Money::from_fen(self.fen().checked_mul(i64::from(count))?).ok()
+    }
+}
+
+impl TryFrom<Decimal> for Money {
+    type Error = MoneyError;
+
+    fn try_from(value: Decimal) -> Result<Self, Self::Error> {
+        let value = value.normalize();
+        if value.is_sign_negative() && !value.is_zero() {
+            return Err(MoneyError::Negative);
+        }
+        if value.scale() > 2 {
+            return Err(MoneyError::TooManyDecimals);
+        }
+        if value > Decimal::new(Self::MAX_FEN, 2) {
+            return Err(MoneyError::TooLarge);
+        }
+        // Normalised "-0" becomes 0 so that equal amounts compare and print equal.
+        Ok(Self(value.abs()))
+    }
+}
+
+impl From<Money> for Decimal {
+    fn from(value: Money) -> Self {
+        value.0
+    }
+}
+
+/// Shows the amount with exactly two decimals and a yuan sign: `¥1,234.50`.
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fen = self.fen();
+        let yuan = (fen / 100).to_string();
+        let mut grouped = String::with_capacity(yuan.len() + yuan.len() / 3);
+        for (i, digit) in yuan.chars().enumerate() {
+            if i > 0 && (yuan.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        write!(f, "¥{grouped}.{:02}", fen % 100)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_plain_amount_is_parsed_exactly() {
+        assert_eq!(Money::parse("12.5").map(|m| m.fen()), Ok(1250));
+        assert_eq!(Money::parse("12.05").map(|m| m.fen()), Ok(1205));
+        assert_eq!(Money::parse("7").map(|m| m.fen()), Ok(700));
+        assert_eq!(Money::parse("0.01").map(|m| m.fen()), Ok(1));
+        assert_eq!(Money::parse(".5").map(|m| m.fen()), Ok(50));
+    }
+
+    #[test]
+    fn surrounding_whitespace_and_a_yuan_sign_are_ignored() {
+        assert_eq!(Money::parse("  99.90 \n").map(|m| m.fen()), Ok(9990));
+        assert_eq!(Money::parse("¥ 3").map(|m| m.fen()), Ok(300));
+    }
+
+    #[test]
+    fn a_price_with_three_decimals_is_rejected() {
+        assert_eq!(Money::parse("1.005"), Err(MoneyError::TooManyDecimals));
+        assert_eq!(Money::parse("0.001"), Err(MoneyError::TooManyDecimals));
+    }
+
+    #[test]
+    fn trailing_zeros_beyond_two_places_are_still_too_many_decimals() {
+        // A person who typed three places meant something; never round silently.
+        assert_eq!(Money::parse("1.000"), Err(MoneyError::TooManyDecimals));
+    }
+
+    #[test]
+    fn a_negative_amount_is_rejected() {
+        assert_eq!(Money::parse("-5"), Err(MoneyError::Negative));
+        assert_eq!(Money::parse("-0.01"), Err(MoneyError::Negative));
+        assert_eq!(Money::from_fen(-1), Err(MoneyError::Negative));
+    }
+
+    #[test]
+    fn negative_zero_is_zero() {
+        assert_eq!(Money::parse("-0"), Ok(Money::ZERO));
+    }
+
+    #[test]
+    fn a_huge_amount_is_rejected() {
+        assert_eq!(Money::parse("100000000.01"), Err(MoneyError::TooLarge));
+        assert_eq!(Money::parse("99999999999999999999999999999999999"), Err(MoneyError::TooLarge));
+        assert_eq!(Money::from_fen(i64::MAX), Err(MoneyError::TooLarge));
+        assert_eq!(Money::parse("100000000").map(|m| m.fen()), Ok(Money::MAX_FEN));
+    }
+
+    #[test]
+    fn junk_is_not_a_number() {
+        for junk in ["abc", "1,000", "1e5", "1_000", "12.3.4", "--1", ".", "+", "1 000", "NaN", "¥¥1"] {
+            assert_eq!(Money::parse(junk), Err(MoneyError::NotANumber), "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn blank_input_asks_for_an_amount() {
+        assert_eq!(Money::parse(""), Err(MoneyError::Empty));
+        assert_eq!(Money::parse("   "), Err(MoneyError::Empty));
+    }
+
+    #[test]
+    fn display_groups_thousands_and_always_shows_fen() {
+        let shown = |s: &str| Money::parse(s).map(|m| m.to_string());
+        assert_eq!(shown("1234567.5"), Ok("¥1,234,567.50".into()));
+        assert_eq!(shown("0"), Ok("¥0.00".into()));
+        assert_eq!(shown("999.99"), Ok("¥999.99".into()));
+        assert_eq!(shown("1000"), Ok("¥1,000.00".into()));
+    }
+
+    #[test]
+    fn subtraction_below_zero_is_refused() {
+        let one = Money::from_fen(100).ok();
+        let two = Money::from_fen(200).ok();
+        assert_eq!(one.zip(two).and_then(|(a, b)| a.checked_sub(b)), None);
+    }
+
+    #[test]
+    fn serde_refuses_an_invalid_amount() {
+        assert!(serde_json::from_str::<Money>("\"1.001\"").is_err());
+        assert!(serde_json::from_str::<Money>("\"-1\"").is_err());
+        assert_eq!(serde_json::from_str::<Money>("\"1.10\"").map(|m| m.fen()), Ok(110));
+    }
+
+    proptest! {
+        #[test]
+        fn fen_round_trips_through_text(fen in 0..=Money::MAX_FEN) {
+            let money = Money::from_fen(fen).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let text = money.amount().to_string();
+            prop_assert_eq!(Money::parse(&text).map(|m| m.fen()), Ok(fen));
+        }
+
+        #[test]
+        fn addition_then_subtraction_is_identity(a in 0..=Money::MAX_FEN / 2, b in 0..=Money::MAX_FEN / 2) {
+            let (a, b) = (Money::from_fen(a), Money::from_fen(b));
+            let (a, b) = (a.map_err(|e| TestCaseError::fail(e.to_string()))?, b.map_err(|e| TestCaseError::fail(e.to_string()))?);
+            prop_assert_eq!(a.checked_add(b).and_then(|s| s.checked_sub(b)), Some(a));
+        }
+    }
+}

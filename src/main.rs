@@ -1,0 +1,101 @@
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use escrowmart::server::clock::{Clock, SystemClock};
+use escrowmart::server::config::{Cli, Command, ServeArgs};
+use escrowmart::server::seed::{self, DEMO_BUYER, DEMO_PASSWORD, Seeded};
+use escrowmart::server::state::{AppState, Settings};
+use escrowmart::server::store::sessions::DbSessionStore;
+use escrowmart::server::{audit, db, http};
+use leptos::config::get_configuration;
+use sea_orm::DatabaseConnection;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let database_url = cli.database_url.clone();
+    match run(cli.command(), &database_url).await {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("escrowmart: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, database_url: &str) -> Result<ExitCode, String> {
+    let db = db::connect_and_migrate(database_url)
+        .await
+        .map_err(|e| format!("cannot open the database at {database_url}: {e}"))?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    match command {
+        Command::Migrate => {
+            println!("database is up to date");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Seed(args) => {
+            if !args.demo {
+                return Err("say what to seed: `escrowmart seed --demo`".into());
+            }
+            seed_demo(&db, clock.now_ms()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit => {
+            let report = audit::run(&db).await.map_err(|e| format!("audit could not run: {e}"))?;
+            println!("{report}");
+            Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Serve(args) => serve(db, clock, args).await.map(|()| ExitCode::SUCCESS),
+    }
+}
+
+async fn seed_demo(db: &DatabaseConnection, now: i64) -> Result<(), String> {
+    match seed::demo(db, now).await.map_err(|e| format!("seeding failed: {e}"))? {
+        Seeded::Demo { members, listings } => println!(
+            "seeded {members} members and {listings} listings; sign in as {} with password {DEMO_PASSWORD}",
+            DEMO_BUYER.0
+        ),
+        Seeded::AlreadyPopulated => println!("the database already has members; nothing seeded"),
+    }
+    Ok(())
+}
+
+async fn serve(db: DatabaseConnection, clock: Arc<dyn Clock>, args: ServeArgs) -> Result<(), String> {
+    if args.demo {
+        seed_demo(&db, clock.now_ms()).await?;
+    }
+    let mut leptos_options =
+        get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?.leptos_options;
+    if let Some(addr) = args.addr {
+        leptos_options.site_addr = addr;
+    }
+    if let Some(root) = &args.site_root {
+        leptos_options.site_root = root.to_string_lossy().as_ref().into();
+    }
+    let addr = leptos_options.site_addr;
+
+    DbSessionStore::new(db.clone()).spawn_expiry_sweeper(std::time::Duration::from_secs(3600));
+
+    let state = AppState {
+        db,
+        leptos_options,
+        clock,
+        settings: Arc::new(Settings { secure_cookies: args.secure_cookies }),
+    };
+    let app = http::router(state);
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    tracing::info!("listening on http://{addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| format!("server failed: {e}"))
+}

@@ -1,0 +1,55 @@
+//! The database's invariants, each reported with its figures. The ledger's
+//! five invariants join these when the ledger exists.
+
+use sea_orm::ConnectionTrait;
+
+use super::store::{self, StoreError};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Check {
+    pub name: &'static str,
+    pub passed: bool,
+    /// The figures behind the verdict, for a person to read.
+    pub detail: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    pub checks: Vec<Check>,
+}
+
+impl Report {
+    pub fn passed(&self) -> bool {
+        self.checks.iter().all(|c| c.passed)
+    }
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for check in &self.checks {
+            let verdict = if check.passed { "ok  " } else { "FAIL" };
+            writeln!(f, "{verdict} {}: {}", check.name, check.detail)?;
+        }
+        let failed = self.checks.iter().filter(|c| !c.passed).count();
+        write!(f, "{} checks, {failed} failed", self.checks.len())
+    }
+}
+
+pub async fn run(db: &impl ConnectionTrait) -> Result<Report, StoreError> {
+    let members = store::members::count(db).await?;
+    let listings = store::listings::count(db).await?;
+    let invalid = store::listings::invalid_rows(db).await?;
+    let listing_detail = if invalid.is_empty() {
+        format!("{listings} listings, {members} members, every listing valid with an existing seller")
+    } else {
+        let shown: Vec<String> = invalid.iter().take(10).map(|(id, why)| format!("#{id} {why}")).collect();
+        format!("{} of {listings} listings invalid: {}", invalid.len(), shown.join("; "))
+    };
+    Ok(Report {
+        checks: vec![Check {
+            name: "listings follow the listing rules",
+            passed: invalid.is_empty(),
+            detail: listing_detail,
+        }],
+    })
+}

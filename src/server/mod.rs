@@ -1,0 +1,47 @@
+//! Server-only machinery: configuration, database, sessions, HTTP.
+
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod entities;
+pub mod http;
+pub mod security;
+pub mod seed;
+pub mod state;
+pub mod store;
+
+#[cfg(test)]
+mod tests;
+
+use crate::error::AppError;
+use store::StoreError;
+
+/// Logs what the person must not see and keeps what they may.
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict => AppError::Conflict,
+            StoreError::Taken(field) => AppError::field(field, format!("That {field} is already in use")),
+            StoreError::Corrupt(_) | StoreError::Db(_) => {
+                tracing::error!(error = %err, "store error");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+impl From<auth::AuthError> for AppError {
+    fn from(err: auth::AuthError) -> Self {
+        tracing::error!(error = %err, "authentication machinery failed");
+        AppError::Internal
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        StoreError::Db(err).into()
+    }
+}

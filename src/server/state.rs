@@ -1,0 +1,29 @@
+//! What every handler, page and server function can reach.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+
+use super::clock::SharedClock;
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub leptos_options: LeptosOptions,
+    pub clock: SharedClock,
+    pub settings: Arc<Settings>,
+}
+
+/// Behaviour that differs between deployments.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub secure_cookies: bool,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

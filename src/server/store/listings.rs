@@ -1,0 +1,187 @@
+use std::collections::HashMap;
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    sea_query::Expr,
+};
+
+use super::StoreError;
+use crate::domain::listing::{Category, Condition, Listing, ListingDraft, ListingStatus};
+use crate::domain::money::Money;
+use crate::server::clock::Millis;
+use crate::server::entities::{listings, users};
+
+/// One page of results and how many there are in all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+pub async fn create(
+    db: &impl ConnectionTrait,
+    seller_id: i64,
+    draft: &ListingDraft,
+    now: Millis,
+) -> Result<i64, StoreError> {
+    let row = listings::ActiveModel {
+        seller_id: Set(seller_id),
+        title: Set(draft.title.clone()),
+        description: Set(draft.description.clone()),
+        category: Set(draft.category.slug().to_owned()),
+        condition: Set(draft.condition.slug().to_owned()),
+        price_fen: Set(draft.price.fen()),
+        stock: Set(stock_column(draft.stock)),
+        status: Set(ListingStatus::Active.slug().to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(row.id)
+}
+
+/// Replaces the fields of a seller's own listing. The seller is part of the
+/// condition, so a listing of someone else's is never touched.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    listing_id: i64,
+    seller_id: i64,
+    draft: &ListingDraft,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let result = listings::Entity::update_many()
+        .col_expr(listings::Column::Title, Expr::value(draft.title.clone()))
+        .col_expr(listings::Column::Description, Expr::value(draft.description.clone()))
+        .col_expr(listings::Column::Category, Expr::value(draft.category.slug()))
+        .col_expr(listings::Column::Condition, Expr::value(draft.condition.slug()))
+        .col_expr(listings::Column::PriceFen, Expr::value(draft.price.fen()))
+        .col_expr(listings::Column::Stock, Expr::value(stock_column(draft.stock)))
+        .col_expr(listings::Column::UpdatedAt, Expr::value(now))
+        .filter(listings::Column::Id.eq(listing_id))
+        .filter(listings::Column::SellerId.eq(seller_id))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+}
+
+pub async fn set_status(
+    db: &impl ConnectionTrait,
+    listing_id: i64,
+    seller_id: i64,
+    status: ListingStatus,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let result = listings::Entity::update_many()
+        .col_expr(listings::Column::Status, Expr::value(status.slug()))
+        .col_expr(listings::Column::UpdatedAt, Expr::value(now))
+        .filter(listings::Column::Id.eq(listing_id))
+        .filter(listings::Column::SellerId.eq(seller_id))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+}
+
+pub async fn find(db: &impl ConnectionTrait, listing_id: i64) -> Result<Option<Listing>, StoreError> {
+    let Some(row) = listings::Entity::find_by_id(listing_id).one(db).await? else {
+        return Ok(None);
+    };
+    Ok(with_seller_names(db, vec![row]).await?.pop())
+}
+
+/// Active listings, newest first.
+pub async fn active_page(
+    db: &impl ConnectionTrait,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<Listing>, StoreError> {
+    let paginator = listings::Entity::find()
+        .filter(listings::Column::Status.eq(ListingStatus::Active.slug()))
+        .order_by_desc(listings::Column::CreatedAt)
+        .order_by_desc(listings::Column::Id)
+        .paginate(db, per_page);
+    let total = paginator.num_items().await?;
+    let rows = paginator.fetch_page(page.saturating_sub(1)).await?;
+    Ok(Page { items: with_seller_names(db, rows).await?, total })
+}
+
+/// Every listing of one seller, active and delisted, newest first.
+pub async fn by_seller(db: &impl ConnectionTrait, seller_id: i64) -> Result<Vec<Listing>, StoreError> {
+    let rows = listings::Entity::find()
+        .filter(listings::Column::SellerId.eq(seller_id))
+        .order_by_desc(listings::Column::CreatedAt)
+        .order_by_desc(listings::Column::Id)
+        .all(db)
+        .await?;
+    with_seller_names(db, rows).await
+}
+
+pub async fn count(db: &impl ConnectionTrait) -> Result<u64, StoreError> {
+    Ok(listings::Entity::find().count(db).await?)
+}
+
+/// Listing rows whose stored fields break the listing rules; the audit
+/// reports them.
+pub async fn invalid_rows(db: &impl ConnectionTrait) -> Result<Vec<(i64, String)>, StoreError> {
+    let rows = listings::Entity::find().order_by_asc(listings::Column::Id).all(db).await?;
+    let sellers: std::collections::HashSet<i64> = users::Entity::find()
+        .filter(users::Column::Id.is_in(rows.iter().map(|r| r.seller_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let problem = if !sellers.contains(&row.seller_id) {
+                Some("seller does not exist".to_owned())
+            } else {
+                to_listing(row.clone(), String::new()).err().map(|e| e.to_string())
+            };
+            problem.map(|p| (row.id, p))
+        })
+        .collect())
+}
+
+fn stock_column(stock: u32) -> i32 {
+    // Validation caps stock at 100,000, so this never saturates.
+    i32::try_from(stock).unwrap_or(i32::MAX)
+}
+
+async fn with_seller_names(
+    db: &impl ConnectionTrait,
+    rows: Vec<listings::Model>,
+) -> Result<Vec<Listing>, StoreError> {
+    let names: HashMap<i64, String> = users::Entity::find()
+        .filter(users::Column::Id.is_in(rows.iter().map(|r| r.seller_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    rows.into_iter()
+        .map(|row| {
+            let name = names.get(&row.seller_id).cloned().unwrap_or_default();
+            to_listing(row, name)
+        })
+        .collect()
+}
+
+fn to_listing(row: listings::Model, seller_name: String) -> Result<Listing, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("listing {}: {what}", row.id));
+    Ok(Listing {
+        id: row.id,
+        seller_id: row.seller_id,
+        seller_name,
+        category: Category::from_slug(&row.category).ok_or_else(|| corrupt("unknown category"))?,
+        condition: Condition::from_slug(&row.condition).ok_or_else(|| corrupt("unknown condition"))?,
+        price: Money::from_fen(row.price_fen).map_err(|e| corrupt(&format!("price: {e}")))?,
+        stock: u32::try_from(row.stock).map_err(|_| corrupt("negative stock"))?,
+        status: ListingStatus::from_slug(&row.status).ok_or_else(|| corrupt("unknown status"))?,
+        created_at: row.created_at,
+        title: row.title,
+        description: row.description,
+    })
+}

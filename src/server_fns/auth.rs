@@ -1,0 +1,97 @@
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// The signed-in member as pages see them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    pub id: i64,
+    pub display_name: String,
+}
+
+/// The same message for an unknown email and a wrong password, so the form
+/// does not tell a stranger which emails have accounts.
+pub const BAD_CREDENTIALS: &str = "That email and password do not match an account";
+
+#[server(endpoint = "current_member")]
+pub async fn current_member() -> Result<Option<MemberView>, AppError> {
+    let state = super::context::state()?;
+    let member = super::context::member(&state).await?;
+    Ok(member.map(|m| MemberView { id: m.id, display_name: m.display_name }))
+}
+
+#[server(endpoint = "sign_up")]
+pub async fn sign_up(
+    email: String,
+    display_name: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::account::NewMember;
+    use crate::server::{auth, store};
+
+    let state = super::context::state()?;
+    let new_member = NewMember::parse(&email, &display_name, &password)?;
+    let hash = auth::hash_password(new_member.password.clone()).await?;
+    let member = store::members::create(&state.db, &new_member, hash, state.clock.now_ms())
+        .await
+        .map_err(|e| match e {
+            store::StoreError::Taken(_) => AppError::field("email", "An account with this email already exists"),
+            other => other.into(),
+        })?;
+    auth::sign_in(&super::context::session().await?, &member).await?;
+    leptos_axum::redirect(&local_path_or_home(next.as_deref()));
+    Ok(())
+}
+
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::domain::validation::FieldErrors;
+    use crate::server::{auth, store};
+
+    let state = super::context::state()?;
+    let found = store::members::find_for_sign_in(&state.db, &email).await?;
+    let (member, hash) = match found {
+        Some((member, hash)) => (Some(member), Some(hash)),
+        None => (None, None),
+    };
+    let matches = auth::verify_password(password, hash).await?;
+    let Some(member) = member.filter(|_| matches) else {
+        return Err(AppError::field(FieldErrors::FORM, BAD_CREDENTIALS));
+    };
+    auth::sign_in(&super::context::session().await?, &member).await?;
+    leptos_axum::redirect(&local_path_or_home(next.as_deref()));
+    Ok(())
+}
+
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    crate::server::auth::sign_out(&super::context::session().await?).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Where to go after signing in: the page that asked, if it is one of ours.
+/// Anything else ("//evil.test", "https://…") would make us an open redirect.
+pub fn local_path_or_home(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path_or_home;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(local_path_or_home(Some("/sell")), "/sell");
+        assert_eq!(local_path_or_home(Some("/item/3?x=1")), "/item/3?x=1");
+        for foreign in ["//evil.test", "https://evil.test", "evil", "/\\evil.test", ""] {
+            assert_eq!(local_path_or_home(Some(foreign)), "/", "{foreign:?}");
+        }
+        assert_eq!(local_path_or_home(None), "/");
+    }
+}

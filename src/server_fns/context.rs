@@ -1,0 +1,48 @@
+//! What every server function needs from the request: the app state, the
+//! session and the member asking.
+
+use leptos::prelude::use_context;
+use tower_sessions::Session;
+
+use crate::error::AppError;
+use crate::server::auth;
+use crate::server::state::AppState;
+use crate::server::store::{self, members::Member};
+
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the Leptos context");
+        AppError::Internal
+    })
+}
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = %e, "session layer missing");
+        AppError::Internal
+    })
+}
+
+/// The signed-in member, if any. A session naming a member who no longer
+/// exists counts as signed out.
+pub async fn member(state: &AppState) -> Result<Option<Member>, AppError> {
+    let session = session().await?;
+    let Some(id) = auth::signed_in_member_id(&session).await? else {
+        return Ok(None);
+    };
+    Ok(store::members::find(&state.db, id).await?)
+}
+
+/// The signed-in member, or [`AppError::SignInRequired`].
+pub async fn require_member(state: &AppState) -> Result<Member, AppError> {
+    member(state).await?.ok_or(AppError::SignInRequired)
+}
+
+/// A date for people: `26 Nov 2026` (UTC).
+pub fn format_date(ms: i64) -> String {
+    let format = time::macros::format_description!("[day padding:none] [month repr:short] [year]");
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default()
+}

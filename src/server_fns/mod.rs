@@ -1,0 +1,8 @@
+//! Server functions: who is asking → transaction → store → DTO. Each file
+//! holds one resource's functions and the types both sides share.
+
+pub mod auth;
+pub mod listings;
+
+#[cfg(feature = "ssr")]
+pub(crate) mod context;

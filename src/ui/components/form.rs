@@ -1,0 +1,50 @@
+//! Pieces every form uses: the action's error, messages beside fields and a
+//! submit button that shows it is working.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+use crate::error::AppError;
+
+/// The error of an action's last run, if it failed.
+pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(Result::err))
+}
+
+/// The message beside one field.
+#[component]
+pub fn FieldError(errors: Signal<Option<AppError>>, field: &'static str) -> impl IntoView {
+    move || {
+        errors.get().and_then(|e| e.field_message(field)).map(|message| {
+            view! { <p class="field-error" id=format!("{field}-error") role="alert">{message}</p> }
+        })
+    }
+}
+
+/// The message about the form as a whole (a refusal, a failure).
+#[component]
+pub fn FormError(errors: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        errors.get().and_then(|e| e.form_message()).map(|message| {
+            view! { <p class="form-error" role="alert">{message}</p> }
+        })
+    }
+}
+
+#[component]
+pub fn SubmitButton(
+    pending: Signal<bool>,
+    label: &'static str,
+    pending_label: &'static str,
+    #[prop(optional)] class: &'static str,
+) -> impl IntoView {
+    view! {
+        <button type="submit" class=format!("button button--primary {class}") disabled=pending aria-busy=move || pending.get().to_string()>
+            {move || if pending.get() { pending_label } else { label }}
+        </button>
+    }
+}

@@ -1,0 +1,73 @@
+use leptos::prelude::*;
+
+use super::form::FieldError;
+use crate::domain::listing::{
+    Category, Condition, DESCRIPTION_MAX_CHARS, ListingForm, STOCK_MAX, TITLE_MAX_CHARS,
+};
+use crate::error::AppError;
+
+/// The fields of a listing, filled from `initial`, each with its message.
+/// The browser's own checks mirror the server's rules, which stay the
+/// authority.
+#[component]
+pub fn ListingFields(initial: ListingForm, errors: Signal<Option<AppError>>) -> impl IntoView {
+    let invalid = move |field: &'static str| move || errors.get().and_then(|e| e.field_message(field)).is_some();
+    let category = initial.category.clone();
+    let condition = initial.condition.clone();
+    view! {
+        <div class="field">
+            <label for="title">"Title"</label>
+            <input id="title" name="title" type="text" required maxlength=TITLE_MAX_CHARS
+                value=initial.title aria-invalid=move || invalid("title")().to_string()
+                aria-describedby="title-error"/>
+            <FieldError errors field="title"/>
+        </div>
+        <div class="field">
+            <label for="description">"Description"</label>
+            <textarea id="description" name="description" rows="6" maxlength=DESCRIPTION_MAX_CHARS
+                aria-invalid=move || invalid("description")().to_string()
+                aria-describedby="description-error">{initial.description}</textarea>
+            <FieldError errors field="description"/>
+        </div>
+        <div class="field-row">
+            <div class="field">
+                <label for="category">"Category"</label>
+                <select id="category" name="category" required
+                    aria-invalid=move || invalid("category")().to_string()>
+                    <option value="" selected=category.is_empty()>"Choose…"</option>
+                    {Category::ALL.into_iter().map(|c| view! {
+                        <option value=c.slug() selected=category == c.slug()>{c.label()}</option>
+                    }).collect_view()}
+                </select>
+                <FieldError errors field="category"/>
+            </div>
+            <div class="field">
+                <label for="condition">"Condition"</label>
+                <select id="condition" name="condition" required
+                    aria-invalid=move || invalid("condition")().to_string()>
+                    <option value="" selected=condition.is_empty()>"Choose…"</option>
+                    {Condition::ALL.into_iter().map(|c| view! {
+                        <option value=c.slug() selected=condition == c.slug()>{c.label()}</option>
+                    }).collect_view()}
+                </select>
+                <FieldError errors field="condition"/>
+            </div>
+        </div>
+        <div class="field-row">
+            <div class="field">
+                <label for="price">"Price (¥)"</label>
+                <input id="price" name="price" type="text" inputmode="decimal" required
+                    placeholder="0.00" value=initial.price
+                    aria-invalid=move || invalid("price")().to_string() aria-describedby="price-error"/>
+                <FieldError errors field="price"/>
+            </div>
+            <div class="field">
+                <label for="stock">"In stock"</label>
+                <input id="stock" name="stock" type="number" min="0" max=STOCK_MAX step="1" required
+                    value=initial.stock
+                    aria-invalid=move || invalid("stock")().to_string() aria-describedby="stock-error"/>
+                <FieldError errors field="stock"/>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,81 @@
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::domain::listing::ListingStatus;
+use crate::error::AppError;
+use crate::server_fns::listings::{ListingDetail, SetListingActive, get_listing};
+use crate::ui::components::errors::ErrorNotice;
+use crate::ui::components::form::{FormError, SubmitButton, action_error};
+
+#[component]
+pub fn ItemPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
+    let set_active = ServerAction::<SetListingActive>::new();
+    let detail = Resource::new(
+        move || (id(), set_active.version().get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_listing(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(detail) => Either::Left(view! { <ItemView detail set_active/> }),
+                    Err(error) => Either::Right(view! { <ErrorNotice error/> }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ItemView(detail: ListingDetail, set_active: ServerAction<SetListingActive>) -> impl IntoView {
+    let ListingDetail { listing, listed_on, is_mine } = detail;
+    let delisted = listing.status == ListingStatus::Delisted;
+    let errors = action_error(set_active);
+    let pending = set_active.pending().into();
+    let id = listing.id;
+    let stock_line = match (delisted, listing.stock) {
+        (true, _) => "No longer available".to_owned(),
+        (false, 0) => "Sold out".to_owned(),
+        (false, n) => format!("{n} in stock"),
+    };
+    view! {
+        <Title text=listing.title.clone()/>
+        <article class="item">
+            <nav class="breadcrumbs"><a href="/">"Home"</a> " › " {listing.category.label()}</nav>
+            {delisted.then(|| view! { <p class="notice notice--muted">"This listing has been taken off the market."</p> })}
+            <h1 class="item__title">{listing.title.clone()}</h1>
+            <p class="item__price">{listing.price.to_string()}</p>
+            <dl class="item__facts">
+                <dt>"Condition"</dt><dd>{listing.condition.label()}</dd>
+                <dt>"Availability"</dt><dd data-testid="availability">{stock_line}</dd>
+                <dt>"Seller"</dt><dd>{listing.seller_name.clone()}</dd>
+                <dt>"Listed"</dt><dd>{listed_on}</dd>
+            </dl>
+            <div class="item__description">
+                {listing.description.split("\n\n").map(|p| view! { <p>{p.to_owned()}</p> }).collect_view()}
+            </div>
+            {is_mine.then(|| view! {
+                <section class="owner-tools" aria-label="Your listing">
+                    <a class="button" href=format!("/item/{id}/edit")>"Edit listing"</a>
+                    <ActionForm action=set_active attr:class="inline-form">
+                        <input type="hidden" name="id" value=id/>
+                        <input type="hidden" name="active" value=delisted.to_string()/>
+                        <SubmitButton pending
+                            label=if delisted { "Put back on sale" } else { "Delist" }
+                            pending_label="Saving…"/>
+                    </ActionForm>
+                    <FormError errors/>
+                </section>
+            })}
+        </article>
+    }
+}

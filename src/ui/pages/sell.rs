@@ -1,0 +1,42 @@
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::domain::listing::ListingForm;
+use crate::server_fns::listings::CreateListing;
+use crate::ui::components::errors::SignInPrompt;
+use crate::ui::components::form::{FormError, SubmitButton, action_error};
+use crate::ui::components::layout::use_auth;
+use crate::ui::components::listing_form::ListingFields;
+
+#[component]
+pub fn SellPage() -> impl IntoView {
+    let create = ServerAction::<CreateListing>::new();
+    let errors = action_error(create);
+    let auth = use_auth();
+    view! {
+        <Title text="Sell an item"/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let signed_in = match auth {
+                    Some(auth) => matches!(auth.member.await, Ok(Some(_))),
+                    None => false,
+                };
+                if !signed_in {
+                    return Either::Right(view! { <SignInPrompt/> });
+                }
+                Either::Left(view! {
+                    <section class="form-page">
+                        <h1>"Sell an item"</h1>
+                        <p class="lead">"Buyers pay into escrow; you are paid when they confirm receipt."</p>
+                        <ActionForm action=create attr:class="form" attr:novalidate=true>
+                            <FormError errors/>
+                            <ListingFields initial=ListingForm { stock: "1".into(), ..Default::default() } errors/>
+                            <SubmitButton pending=create.pending().into() label="List it" pending_label="Listing…"/>
+                        </ActionForm>
+                    </section>
+                })
+            })}
+        </Suspense>
+    }
+}

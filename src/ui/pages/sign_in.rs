@@ -1,0 +1,39 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::ui::components::form::{FieldError, FormError, SubmitButton, action_error};
+use crate::ui::components::layout::use_auth;
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let Some(auth) = use_auth() else {
+        return ().into_any();
+    };
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    let errors = action_error(auth.sign_in);
+    view! {
+        <Title text="Sign in"/>
+        <section class="form-page form-page--narrow">
+            <h1>"Sign in"</h1>
+            <ActionForm action=auth.sign_in attr:class="form">
+                <FormError errors/>
+                <input type="hidden" name="next" value=next/>
+                <div class="field">
+                    <label for="email">"Email"</label>
+                    <input id="email" name="email" type="email" autocomplete="username" required/>
+                    <FieldError errors field="email"/>
+                </div>
+                <div class="field">
+                    <label for="password">"Password"</label>
+                    <input id="password" name="password" type="password" autocomplete="current-password" required/>
+                    <FieldError errors field="password"/>
+                </div>
+                <SubmitButton pending=auth.sign_in.pending().into() label="Sign in" pending_label="Signing in…"/>
+            </ActionForm>
+            <p class="form-aside">"New here? " <a href=move || format!("/signup?next={}", next())>"Create an account"</a></p>
+        </section>
+    }
+    .into_any()
+}
