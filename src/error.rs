@@ -1,8 +1,8 @@
 //! The one error type that server functions return and pages show.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 use crate::domain::validation::FieldErrors;
 
@@ -64,7 +64,9 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             // A form field missing or of the wrong shape is the caller's mistake.
-            ServerFnErrorErr::Args(message) => AppError::Refused(format!("The form was incomplete: {message}")),
+            ServerFnErrorErr::Args(message) => {
+                AppError::Refused(format!("The form was incomplete: {message}"))
+            }
             other => AppError::Transport(other.to_string()),
         }
     }

@@ -16,7 +16,8 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
         )
         .init();
     let cli = Cli::parse();
@@ -48,16 +49,25 @@ async fn run(command: Command, database_url: &str) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit => {
-            let report = audit::run(&db).await.map_err(|e| format!("audit could not run: {e}"))?;
+            let report = audit::run(&db)
+                .await
+                .map_err(|e| format!("audit could not run: {e}"))?;
             println!("{report}");
-            Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if report.passed() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::Serve(args) => serve(db, clock, args).await.map(|()| ExitCode::SUCCESS),
     }
 }
 
 async fn seed_demo(db: &DatabaseConnection, now: i64) -> Result<(), String> {
-    match seed::demo(db, now).await.map_err(|e| format!("seeding failed: {e}"))? {
+    match seed::demo(db, now)
+        .await
+        .map_err(|e| format!("seeding failed: {e}"))?
+    {
         Seeded::Demo { members, listings } => println!(
             "seeded {members} members and {listings} listings; sign in as {} with password {DEMO_PASSWORD}",
             DEMO_BUYER.0
@@ -71,8 +81,9 @@ async fn serve(db: DatabaseConnection, clock: Arc<dyn Clock>, args: ServeArgs) -
     if args.demo {
         seed_demo(&db, clock.now_ms()).await?;
     }
-    let mut leptos_options =
-        get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?.leptos_options;
+    let mut leptos_options = get_configuration(None)
+        .map_err(|e| format!("leptos configuration: {e}"))?
+        .leptos_options;
     if let Some(addr) = args.addr {
         leptos_options.site_addr = addr;
     }
@@ -87,10 +98,14 @@ async fn serve(db: DatabaseConnection, clock: Arc<dyn Clock>, args: ServeArgs) -
         db,
         leptos_options,
         clock,
-        settings: Arc::new(Settings { secure_cookies: args.secure_cookies }),
+        settings: Arc::new(Settings {
+            secure_cookies: args.secure_cookies,
+        }),
     };
     let app = http::router(state);
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

@@ -47,7 +47,11 @@ impl NewMember {
             );
         }
         if errors.is_empty() {
-            Ok(Self { email, display_name, password: password.to_owned() })
+            Ok(Self {
+                email,
+                display_name,
+                password: password.to_owned(),
+            })
         } else {
             Err(errors)
         }
@@ -71,10 +75,8 @@ fn check_email(email: &str) -> Result<(), &'static str> {
     let Some((local, domain)) = email.rsplit_once('@') else {
         return Err("Enter an email address like name@example.com");
     };
-    let domain_ok = domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..");
+    let domain_ok =
+        domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains("..");
     if local.is_empty() || !domain_ok || email.chars().any(char::is_whitespace) {
         return Err("Enter an email address like name@example.com");
     }
@@ -100,8 +102,13 @@ mod tests {
 
     #[test]
     fn a_password_of_nine_characters_is_too_short_and_ten_is_enough() {
-        let short = NewMember::parse("a@b.cn", "A", "123456789").err().unwrap_or_default();
-        assert_eq!(short.get("password"), Some("Use at least 10 characters for the password"));
+        let short = NewMember::parse("a@b.cn", "A", "123456789")
+            .err()
+            .unwrap_or_default();
+        assert_eq!(
+            short.get("password"),
+            Some("Use at least 10 characters for the password")
+        );
         assert!(NewMember::parse("a@b.cn", "A", "1234567890").is_ok());
         // Characters, not bytes: ten Chinese characters are ten.
         assert!(NewMember::parse("a@b.cn", "A", &"密".repeat(10)).is_ok());
@@ -109,15 +116,28 @@ mod tests {
 
     #[test]
     fn malformed_emails_are_refused() {
-        for email in ["", "ann", "ann@", "@example.com", "ann@example", "ann@.com", "a b@c.com", "ann@c..com"] {
-            let errors = NewMember::parse(email, "Ann", "long enough pw").err().unwrap_or_default();
+        for email in [
+            "",
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "ann@.com",
+            "a b@c.com",
+            "ann@c..com",
+        ] {
+            let errors = NewMember::parse(email, "Ann", "long enough pw")
+                .err()
+                .unwrap_or_default();
             assert!(errors.get("email").is_some(), "{email:?} was accepted");
         }
     }
 
     #[test]
     fn a_blank_display_name_is_refused() {
-        let errors = NewMember::parse("a@b.cn", "   ", "long enough pw").err().unwrap_or_default();
+        let errors = NewMember::parse("a@b.cn", "   ", "long enough pw")
+            .err()
+            .unwrap_or_default();
         assert!(errors.get("display_name").is_some());
     }
 }

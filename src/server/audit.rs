@@ -42,8 +42,16 @@ pub async fn run(db: &impl ConnectionTrait) -> Result<Report, StoreError> {
     let listing_detail = if invalid.is_empty() {
         format!("{listings} listings, {members} members, every listing valid with an existing seller")
     } else {
-        let shown: Vec<String> = invalid.iter().take(10).map(|(id, why)| format!("#{id} {why}")).collect();
-        format!("{} of {listings} listings invalid: {}", invalid.len(), shown.join("; "))
+        let shown: Vec<String> = invalid
+            .iter()
+            .take(10)
+            .map(|(id, why)| format!("#{id} {why}"))
+            .collect();
+        format!(
+            "{} of {listings} listings invalid: {}",
+            invalid.len(),
+            shown.join("; ")
+        )
     };
     Ok(Report {
         checks: vec![Check {

@@ -18,7 +18,10 @@ pub const BAD_CREDENTIALS: &str = "That email and password do not match an accou
 pub async fn current_member() -> Result<Option<MemberView>, AppError> {
     let state = super::context::state()?;
     let member = super::context::member(&state).await?;
-    Ok(member.map(|m| MemberView { id: m.id, display_name: m.display_name }))
+    Ok(member.map(|m| MemberView {
+        id: m.id,
+        display_name: m.display_name,
+    }))
 }
 
 #[server(endpoint = "sign_up")]
@@ -37,7 +40,9 @@ pub async fn sign_up(
     let member = store::members::create(&state.db, &new_member, hash, state.clock.now_ms())
         .await
         .map_err(|e| match e {
-            store::StoreError::Taken(_) => AppError::field("email", "An account with this email already exists"),
+            store::StoreError::Taken(_) => {
+                AppError::field("email", "An account with this email already exists")
+            }
             other => other.into(),
         })?;
     auth::sign_in(&super::context::session().await?, &member).await?;
@@ -73,10 +78,17 @@ pub async fn sign_out() -> Result<(), AppError> {
 }
 
 /// Where to go after signing in: the page that asked, if it is one of ours.
-/// Anything else ("//evil.test", "https://…") would make us an open redirect.
+/// Anything else ("//evil.test", "https://…") would make us an open redirect,
+/// and a character outside visible ASCII cannot go into a Location header.
 pub fn local_path_or_home(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_owned(),
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && path.chars().all(|c| c.is_ascii_graphic() && c != '\\') =>
+        {
+            path.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -89,7 +101,16 @@ mod tests {
     fn only_local_paths_are_followed_after_sign_in() {
         assert_eq!(local_path_or_home(Some("/sell")), "/sell");
         assert_eq!(local_path_or_home(Some("/item/3?x=1")), "/item/3?x=1");
-        for foreign in ["//evil.test", "https://evil.test", "evil", "/\\evil.test", ""] {
+        for foreign in [
+            "//evil.test",
+            "https://evil.test",
+            "evil",
+            "/\\evil.test",
+            "",
+            "/a\nb",
+            "/路径",
+            "/a b",
+        ] {
             assert_eq!(local_path_or_home(Some(foreign)), "/", "{foreign:?}");
         }
         assert_eq!(local_path_or_home(None), "/");

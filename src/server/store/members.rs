@@ -15,7 +15,12 @@ pub struct Member {
 
 impl From<users::Model> for Member {
     fn from(row: users::Model) -> Self {
-        Self { id: row.id, email: row.email, display_name: row.display_name, created_at: row.created_at }
+        Self {
+            id: row.id,
+            email: row.email,
+            display_name: row.display_name,
+            created_at: row.created_at,
+        }
     }
 }
 

@@ -1,1 +1,7 @@
-//! Whole-app tests.
+//! Whole-app tests: the axum Router called in-process on a real database.
+
+mod accounts;
+mod listings;
+mod ops;
+mod security;
+mod support;

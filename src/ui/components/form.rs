@@ -2,17 +2,28 @@
 //! submit button that shows it is working.
 
 use leptos::prelude::*;
+use leptos::server::ServerActionError;
 use leptos::server_fn::ServerFn;
+use leptos::server_fn::error::ServerFnUrlError;
 
 use crate::error::AppError;
 
-/// The error of an action's last run, if it failed.
+/// The error of an action's last run, if it failed. With JavaScript off, a
+/// failed form post comes back as a page whose URL carries the error; the
+/// router only hands that to actions made inside `<Routes>`, so it is read
+/// here too and forms show it wherever their action was made.
 pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
 where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
 {
-    Signal::derive(move || action.value().get().and_then(Result::err))
+    let from_url = use_context::<ServerActionError>()
+        .filter(|error| error.path() == S::PATH)
+        .map(|error| ServerFnUrlError::<AppError>::decode_err(error.err()));
+    Signal::derive(move || match action.value().get() {
+        Some(result) => result.err(),
+        None => from_url.clone(),
+    })
 }
 
 /// The message beside one field.

@@ -11,7 +11,8 @@ use crate::error::AppError;
 /// authority.
 #[component]
 pub fn ListingFields(initial: ListingForm, errors: Signal<Option<AppError>>) -> impl IntoView {
-    let invalid = move |field: &'static str| move || errors.get().and_then(|e| e.field_message(field)).is_some();
+    let invalid =
+        move |field: &'static str| move || errors.get().and_then(|e| e.field_message(field)).is_some();
     let category = initial.category.clone();
     let condition = initial.condition.clone();
     view! {

@@ -37,7 +37,11 @@ pub fn ItemPage() -> impl IntoView {
 
 #[component]
 fn ItemView(detail: ListingDetail, set_active: ServerAction<SetListingActive>) -> impl IntoView {
-    let ListingDetail { listing, listed_on, is_mine } = detail;
+    let ListingDetail {
+        listing,
+        listed_on,
+        is_mine,
+    } = detail;
     let delisted = listing.status == ListingStatus::Delisted;
     let errors = action_error(set_active);
     let pending = set_active.pending().into();

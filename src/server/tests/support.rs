@@ -1,0 +1,266 @@
+//! A whole app per test on its own fresh database, and a client that keeps
+//! cookies like a browser. SQLite by default; PostgreSQL when
+//! TEST_POSTGRES_URL is set (each test creates and drops its own database).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode, header};
+use http_body_util::BodyExt;
+use leptos::config::LeptosOptions;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use tower::ServiceExt;
+
+use crate::server::clock::ManualClock;
+use crate::server::db;
+use crate::server::http::{SESSION_COOKIE, router};
+use crate::server::state::{AppState, Settings};
+
+/// 2026-11-26T00:00:00Z
+pub const START_MS: i64 = 1_795_651_200_000;
+pub const PASSWORD: &str = "a long enough password";
+
+pub struct TestApp {
+    pub router: Router,
+    pub db: DatabaseConnection,
+    pub clock: ManualClock,
+    _database: TestDatabase,
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        let database = TestDatabase::create().await;
+        let db = db::connect_and_migrate(&database.url)
+            .await
+            .expect("test database migrates");
+        let clock = ManualClock::starting_at(START_MS);
+        let state = AppState {
+            db: db.clone(),
+            leptos_options: LeptosOptions::builder().output_name("escrowmart").build(),
+            clock: Arc::new(clock.clone()),
+            settings: Arc::new(Settings::default()),
+        };
+        Self {
+            router: router(state),
+            db,
+            clock,
+            _database: database,
+        }
+    }
+
+    pub fn client(&self) -> Client {
+        Client {
+            router: self.router.clone(),
+            cookies: HashMap::new(),
+        }
+    }
+
+    /// A client signed up (and so signed in) as a new member.
+    pub async fn member(&self, email: &str, name: &str) -> Client {
+        let mut client = self.client();
+        let response = client
+            .call(
+                "sign_up",
+                &[("email", email), ("display_name", name), ("password", PASSWORD)],
+            )
+            .await;
+        assert!(
+            response.status.is_success() || response.status.is_redirection(),
+            "sign up: {response:?}"
+        );
+        client
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count query")
+            .expect("a row");
+        row.try_get::<i64>("", "n").expect("a count")
+    }
+}
+
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Plays a browser: keeps cookies and sends same-origin fetch metadata.
+#[derive(Clone)]
+pub struct Client {
+    router: Router,
+    pub cookies: HashMap<String, String>,
+}
+
+impl Client {
+    pub fn session_id(&self) -> Option<String> {
+        self.cookies.get(SESSION_COOKIE).cloned()
+    }
+
+    pub async fn get(&mut self, path: &str) -> TestResponse {
+        let request = Request::get(path).header(header::ACCEPT, "text/html");
+        self.send(request, Body::empty()).await
+    }
+
+    /// Calls a server function the way the hydrated app does (JSON reply).
+    pub async fn call(&mut self, function: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let request = Request::post(format!("/api/{function}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header("sec-fetch-site", "same-origin");
+        self.send(request, Body::from(form_body(fields))).await
+    }
+
+    /// Submits a form the way a browser with JavaScript off does: the server
+    /// answers with a redirect.
+    pub async fn submit(&mut self, function: &str, fields: &[(&str, &str)], from_page: &str) -> TestResponse {
+        let request = Request::post(format!("/api/{function}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::REFERER, format!("http://127.0.0.1:3000{from_page}"))
+            .header(header::ORIGIN, "http://127.0.0.1:3000")
+            .header(header::HOST, "127.0.0.1:3000")
+            .header("sec-fetch-site", "same-origin");
+        self.send(request, Body::from(form_body(fields))).await
+    }
+
+    pub async fn send(&mut self, mut request: axum::http::request::Builder, body: Body) -> TestResponse {
+        if !self.cookies.is_empty() {
+            let cookie = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            request = request.header(header::COOKIE, cookie);
+        }
+        let request = request.body(body).expect("a valid request");
+        let response: Response<Body> = self.router.clone().oneshot(request).await.expect("infallible");
+        for set_cookie in response.headers().get_all(header::SET_COOKIE) {
+            let Ok(text) = set_cookie.to_str() else { continue };
+            let Some((pair, attributes)) = text.split_once(';').or(Some((text, ""))) else {
+                continue;
+            };
+            let Some((name, value)) = pair.split_once('=') else {
+                continue;
+            };
+            let expired = attributes.to_ascii_lowercase().contains("max-age=0") || value.is_empty();
+            if expired {
+                self.cookies.remove(name.trim());
+            } else {
+                self.cookies
+                    .insert(name.trim().to_owned(), value.trim().to_owned());
+            }
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+}
+
+pub fn form_body(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A database that exists for one test.
+pub struct TestDatabase {
+    pub url: String,
+    kind: DatabaseKind,
+}
+
+enum DatabaseKind {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    pub async fn create() -> Self {
+        match std::env::var("TEST_POSTGRES_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let name = format!("escrowmart_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = sea_orm::Database::connect(&admin_url)
+                    .await
+                    .expect("PostgreSQL reachable");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(base, _)| base)
+                    .unwrap_or(&admin_url);
+                Self {
+                    url: format!("{base}/{name}"),
+                    kind: DatabaseKind::Postgres { admin_url, name },
+                }
+            }
+            _ => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                Self {
+                    url,
+                    kind: DatabaseKind::Sqlite(dir),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let DatabaseKind::Postgres { admin_url, name } = &self.kind {
+            let (admin_url, name) = (admin_url.clone(), name.clone());
+            // Drop runs inside the test's runtime, which cannot block on
+            // itself; a short-lived thread with its own runtime can.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                if let Ok(runtime) = runtime {
+                    runtime.block_on(async {
+                        if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
+                            let _ = admin
+                                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .await;
+                            let _ = admin.close().await;
+                        }
+                    });
+                }
+            })
+            .join();
+        }
+    }
+}
