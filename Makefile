@@ -1,0 +1,42 @@
+# The two commands of README.md: `make run` and `make test`. Each installs
+# what is missing first (see .ci/install-tools), so a fresh machine needs
+# nothing else.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+.PHONY: run test tools build lint test-rust test-sqlite test-postgres test-e2e postgres
+
+## Start the app on the embedded SQLite with demo data at http://127.0.0.1:3000
+run: tools build
+	ESCROWMART_DEMO=true LEPTOS_SITE_ROOT=target/site target/release/escrowmart serve
+
+## Run every check: formatting, lints, Rust tests on SQLite and PostgreSQL, Playwright
+test: tools lint test-rust test-e2e
+
+tools:
+	@bash .ci/install-tools
+
+build:
+	cargo leptos build --release
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --features ssr --all-targets -- -D warnings
+	cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+test-rust: test-sqlite test-postgres
+
+test-sqlite:
+	cargo test --workspace --features ssr
+
+test-postgres: postgres
+	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) cargo test --features ssr
+
+test-e2e: build
+	cd end2end && npx playwright test
+
+# Starts the machine's PostgreSQL if it is stopped.
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
