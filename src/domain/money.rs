@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 /// An amount in CNY with at most two decimal places, zero or more, and no
@@ -107,6 +107,46 @@ impl Money {
     /// Multiplies by a whole count (a unit price by a quantity).
     pub fn checked_mul(self, count: u32) -> Option<Money> {
         Money::from_fen(self.fen().checked_mul(i64::from(count))?).ok()
+    }
+}
+
+/// The platform's fee on released money, a fraction such as 0.006 (0.6%).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeRate(Decimal);
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("A fee rate is a fraction from 0 to 0.5, like 0.006 for 0.6%")]
+pub struct FeeRateError;
+
+impl FeeRate {
+    pub const DEFAULT: FeeRate = FeeRate(Decimal::from_parts(6, 0, 0, false, 3));
+
+    pub fn new(rate: Decimal) -> Result<Self, FeeRateError> {
+        if rate.is_sign_negative() || rate > Decimal::new(5, 1) {
+            return Err(FeeRateError);
+        }
+        Ok(Self(rate))
+    }
+
+    pub fn parse(input: &str) -> Result<Self, FeeRateError> {
+        Self::new(input.trim().parse().map_err(|_| FeeRateError)?)
+    }
+
+    /// The fee on an amount, rounded half-up to the fen. Never more than
+    /// the amount, because the rate is at most one half.
+    pub fn fee_on(&self, amount: Money) -> Money {
+        let fee = (amount.0 * self.0).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        Money::try_from(fee).unwrap_or(Money::ZERO)
+    }
+
+    pub fn rate(&self) -> Decimal {
+        self.0
+    }
+}
+
+impl Default for FeeRate {
+    fn default() -> Self {
+        Self::DEFAULT
     }
 }
 
@@ -247,7 +287,33 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_default_fee_is_six_tenths_of_a_percent_rounded_half_up() {
+        let fee = |fen: i64| Money::from_fen(fen).map(|m| FeeRate::DEFAULT.fee_on(m).fen());
+        assert_eq!(fee(10_000), Ok(60)); // ¥100.00 → ¥0.60
+        assert_eq!(fee(12_850), Ok(77)); // ¥128.50 → 0.771 → ¥0.77
+        assert_eq!(fee(2_500), Ok(15)); // ¥25.00 → exactly 0.15
+        assert_eq!(fee(250), Ok(2)); // ¥2.50 → 0.015 → half-up → ¥0.02
+        assert_eq!(fee(83), Ok(0)); // ¥0.83 → 0.00498 → ¥0.00
+        assert_eq!(fee(0), Ok(0));
+    }
+
+    #[test]
+    fn a_fee_rate_outside_zero_to_a_half_is_refused() {
+        assert!(FeeRate::parse("-0.01").is_err());
+        assert!(FeeRate::parse("0.6").is_err());
+        assert!(FeeRate::parse("six").is_err());
+        assert_eq!(FeeRate::parse("0.006"), Ok(FeeRate::DEFAULT));
+    }
+
     proptest! {
+        #[test]
+        fn a_fee_never_exceeds_the_amount(fen in 0..=Money::MAX_FEN, rate_thousandths in 0u32..=500) {
+            let rate = FeeRate::new(Decimal::new(i64::from(rate_thousandths), 3)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let amount = Money::from_fen(fen).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert!(rate.fee_on(amount) <= amount);
+        }
+
         #[test]
         fn fen_round_trips_through_text(fen in 0..=Money::MAX_FEN) {
             let money = Money::from_fen(fen).map_err(|e| TestCaseError::fail(e.to_string()))?;
