@@ -2,6 +2,8 @@
 //! server and the browser bundle, so nothing here may import a server crate.
 
 pub mod account;
+pub mod ledger;
 pub mod listing;
 pub mod money;
+pub mod order;
 pub mod validation;
