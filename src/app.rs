@@ -7,8 +7,10 @@ use leptos_router::{SsrMode, path};
 
 use crate::ui::components::layout::Layout;
 use crate::ui::pages::{
-    edit_listing::EditListingPage, home::HomePage, item::ItemPage, my_listings::MyListingsPage,
-    not_found::NotFound, sell::SellPage, sign_in::SignInPage, sign_up::SignUpPage,
+    dashboard::DashboardPage, edit_listing::EditListingPage, home::HomePage, item::ItemPage,
+    my_listings::MyListingsPage, my_orders::MyOrdersPage, not_found::NotFound,
+    notifications::NotificationsPage, order::OrderPage, sell::SellPage, sign_in::SignInPage,
+    sign_up::SignUpPage, wallet::WalletPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -47,6 +49,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/item/:id/edit") view=EditListingPage ssr=SsrMode::Async/>
                     <Route path=path!("/sell") view=SellPage ssr=SsrMode::Async/>
                     <Route path=path!("/my/listings") view=MyListingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orders") view=MyOrdersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orders/:id") view=OrderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("/wallet") view=WalletPage ssr=SsrMode::Async/>
+                    <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
                 </Routes>

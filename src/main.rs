@@ -2,12 +2,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
+use escrowmart::server::bank::SimulatedBank;
 use escrowmart::server::clock::{Clock, SystemClock};
 use escrowmart::server::config::{Cli, Command, ServeArgs};
 use escrowmart::server::seed::{self, DEMO_BUYER, DEMO_PASSWORD, Seeded};
 use escrowmart::server::state::{AppState, Settings};
 use escrowmart::server::store::sessions::DbSessionStore;
-use escrowmart::server::{audit, db, http};
+use escrowmart::server::{audit, db, http, worker};
 use leptos::config::get_configuration;
 use sea_orm::DatabaseConnection;
 use tracing_subscriber::EnvFilter;
@@ -59,7 +60,7 @@ async fn run(command: Command, database_url: &str) -> Result<ExitCode, String> {
                 ExitCode::FAILURE
             })
         }
-        Command::Serve(args) => serve(db, clock, args).await.map(|()| ExitCode::SUCCESS),
+        Command::Serve(args) => serve(db, clock, *args).await.map(|()| ExitCode::SUCCESS),
     }
 }
 
@@ -91,6 +92,28 @@ async fn serve(db: DatabaseConnection, clock: Arc<dyn Clock>, args: ServeArgs) -
         leptos_options.site_root = root.to_string_lossy().as_ref().into();
     }
     let addr = leptos_options.site_addr;
+    let rules = args.rules.rules()?;
+    let bank_secret: Arc<[u8]> = match &args.bank.bank_secret {
+        Some(secret) if !secret.is_empty() => secret.as_bytes().into(),
+        _ => format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        )
+        .as_bytes()
+        .into(),
+    };
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let bank = SimulatedBank::new(
+        format!("{}/bank/callback", public_url.trim_end_matches('/')),
+        bank_secret.clone(),
+        args.bank.bank_mode,
+        args.bank.bank_delay,
+        args.bank.bank_duplicate_every,
+    );
 
     DbSessionStore::new(db.clone()).spawn_expiry_sweeper(std::time::Duration::from_secs(3600));
 
@@ -98,10 +121,14 @@ async fn serve(db: DatabaseConnection, clock: Arc<dyn Clock>, args: ServeArgs) -
         db,
         leptos_options,
         clock,
+        rules,
+        bank: Arc::new(bank),
         settings: Arc::new(Settings {
             secure_cookies: args.secure_cookies,
+            bank_secret,
         }),
     };
+    worker::spawn(state.clone(), args.timer_tick);
     let app = http::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

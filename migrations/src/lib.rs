@@ -6,12 +6,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_members_sessions_listings;
+mod m20261126_000002_escrow;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261126_000001_members_sessions_listings::Migration)]
+        vec![
+            Box::new(m20261126_000001_members_sessions_listings::Migration),
+            Box::new(m20261126_000002_escrow::Migration),
+        ]
     }
 }

@@ -425,6 +425,31 @@ pub enum EventKind {
     Timeout(TimerKind),
 }
 
+impl EventKind {
+    /// The stable name stored with the order's timeline.
+    pub fn slug(self) -> String {
+        match self {
+            EventKind::Placed => "placed".into(),
+            EventKind::Pay => "pay".into(),
+            EventKind::Cancel => "cancel".into(),
+            EventKind::Ship => "ship".into(),
+            EventKind::SellerCancel => "seller_cancel".into(),
+            EventKind::ConfirmReceipt => "confirm_receipt".into(),
+            EventKind::ExtendConfirm => "extend_confirm".into(),
+            EventKind::RequestRefund => "request_refund".into(),
+            EventKind::AgreeRefund => "agree_refund".into(),
+            EventKind::RefuseRefund => "refuse_refund".into(),
+            EventKind::WithdrawRefund => "withdraw_refund".into(),
+            EventKind::Escalate => "escalate".into(),
+            EventKind::SendReturn => "send_return".into(),
+            EventKind::ConfirmReturn => "confirm_return".into(),
+            EventKind::DisputeReturn => "dispute_return".into(),
+            EventKind::Decide => "decide".into(),
+            EventKind::Timeout(kind) => format!("timeout_{}", kind.slug()),
+        }
+    }
+}
+
 impl Event {
     pub fn kind(&self) -> EventKind {
         match self {
@@ -508,6 +533,8 @@ pub enum Notice {
     RefundWithdrawn,
     Escalated,
     Decided,
+    TopUpArrived,
+    BankRefused,
 }
 
 impl Notice {
@@ -525,6 +552,8 @@ impl Notice {
             Notice::RefundWithdrawn => "refund_withdrawn",
             Notice::Escalated => "escalated",
             Notice::Decided => "decided",
+            Notice::TopUpArrived => "top_up_arrived",
+            Notice::BankRefused => "bank_refused",
         }
     }
 
@@ -542,6 +571,8 @@ impl Notice {
             Notice::RefundWithdrawn => "Refund request withdrawn",
             Notice::Escalated => "Order sent to arbitration",
             Notice::Decided => "The arbiter has decided",
+            Notice::TopUpArrived => "The bank confirmed your",
+            Notice::BankRefused => "The bank refused your",
         }
     }
 }

@@ -2,8 +2,13 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+
+use super::bank::BankMode;
+use crate::domain::money::FeeRate;
+use crate::domain::order::{Deadlines, Rules};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -33,14 +38,14 @@ pub struct Cli {
 
 impl Cli {
     pub fn command(self) -> Command {
-        self.command.unwrap_or(Command::Serve(self.serve))
+        self.command.unwrap_or(Command::Serve(Box::new(self.serve)))
     }
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the web app (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Fill an empty database with data.
@@ -66,6 +71,87 @@ pub struct ServeArgs {
     /// Where the built site (wasm, css, public files) is read from.
     #[arg(long, env = "LEPTOS_SITE_ROOT")]
     pub site_root: Option<PathBuf>,
+
+    /// The address people and the bank reach this server at; the simulated
+    /// bank calls back to `<public-url>/bank/callback`. Defaults to http://<addr>.
+    #[arg(long, env = "ESCROWMART_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// How often the timers worker looks for due deadlines.
+    #[arg(long, env = "ESCROWMART_TIMER_TICK", default_value = "1s", value_parser = humantime::parse_duration)]
+    pub timer_tick: Duration,
+
+    #[command(flatten)]
+    pub rules: RulesArgs,
+
+    #[command(flatten)]
+    pub bank: BankArgs,
+}
+
+/// The escrow rules: fee and deadlines (SPEC §2, §3). Durations are written
+/// like `30m`, `48h`, `7d`, or `5s` for tests.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RulesArgs {
+    /// Platform fee on released money, as a fraction.
+    #[arg(long, env = "ESCROWMART_FEE_RATE", default_value = "0.006")]
+    pub fee_rate: String,
+    #[arg(long, env = "ESCROWMART_UNPAID_TIMEOUT", default_value = "30m", value_parser = humantime::parse_duration)]
+    pub unpaid_timeout: Duration,
+    #[arg(long, env = "ESCROWMART_SHIP_TIMEOUT", default_value = "7d", value_parser = humantime::parse_duration)]
+    pub ship_timeout: Duration,
+    #[arg(long, env = "ESCROWMART_CONFIRM_TIMEOUT", default_value = "10d", value_parser = humantime::parse_duration)]
+    pub confirm_timeout: Duration,
+    #[arg(long, env = "ESCROWMART_ANSWER_TIMEOUT", default_value = "48h", value_parser = humantime::parse_duration)]
+    pub answer_timeout: Duration,
+    #[arg(long, env = "ESCROWMART_ESCALATION_TIMEOUT", default_value = "7d", value_parser = humantime::parse_duration)]
+    pub escalation_timeout: Duration,
+    #[arg(long, env = "ESCROWMART_RETURN_SEND_TIMEOUT", default_value = "7d", value_parser = humantime::parse_duration)]
+    pub return_send_timeout: Duration,
+    #[arg(long, env = "ESCROWMART_RETURN_CONFIRM_TIMEOUT", default_value = "10d", value_parser = humantime::parse_duration)]
+    pub return_confirm_timeout: Duration,
+    #[arg(long, env = "ESCROWMART_CLAIM_WINDOW", default_value = "15d", value_parser = humantime::parse_duration)]
+    pub claim_window: Duration,
+    /// One day of a confirm-by extension (the buyer picks 3, 5, 7 or 10).
+    #[arg(long, env = "ESCROWMART_EXTENSION_DAY", default_value = "1d", value_parser = humantime::parse_duration)]
+    pub extension_day: Duration,
+}
+
+impl RulesArgs {
+    pub fn rules(&self) -> Result<Rules, String> {
+        let ms = |d: Duration| i64::try_from(d.as_millis()).map_err(|_| "a duration is too long".to_owned());
+        Ok(Rules {
+            fee_rate: FeeRate::parse(&self.fee_rate).map_err(|e| format!("--fee-rate: {e}"))?,
+            deadlines: Deadlines {
+                unpaid: ms(self.unpaid_timeout)?,
+                ship: ms(self.ship_timeout)?,
+                confirm: ms(self.confirm_timeout)?,
+                answer: ms(self.answer_timeout)?,
+                escalation: ms(self.escalation_timeout)?,
+                return_send: ms(self.return_send_timeout)?,
+                return_confirm: ms(self.return_confirm_timeout)?,
+                claim_window: ms(self.claim_window)?,
+                extension_unit: ms(self.extension_day)?,
+            },
+        })
+    }
+}
+
+/// The built-in simulated partner bank.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BankArgs {
+    /// What the bank answers: confirm, reject, or unreachable (fails at once).
+    #[arg(long, env = "ESCROWMART_BANK_MODE", value_enum, default_value = "confirm")]
+    pub bank_mode: BankMode,
+    /// How long the bank takes to call back.
+    #[arg(long, env = "ESCROWMART_BANK_DELAY", default_value = "2s", value_parser = humantime::parse_duration)]
+    pub bank_delay: Duration,
+    /// Every n-th callback is delivered twice, as real banks sometimes do (0: never).
+    #[arg(long, env = "ESCROWMART_BANK_DUPLICATE_EVERY", default_value_t = 3)]
+    pub bank_duplicate_every: u32,
+    /// Shared secret signing the bank's callbacks. Random per start when
+    /// unset, which suits one instance; set it when running several.
+    #[arg(long, env = "ESCROWMART_BANK_SECRET", hide_env_values = true)]
+    pub bank_secret: Option<String>,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -3,10 +3,10 @@
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderName, Request, StatusCode};
+use axum::http::{HeaderName, Request, StatusCode, header};
 use axum::middleware;
-use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower::ServiceBuilder;
@@ -43,6 +43,8 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/bank/callback", post(super::bank::callback))
+        .route("/wallet/statement.csv", get(statement_csv))
         .leptos_routes_with_context(&state, routes, context.clone(), app_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             context, shell,
@@ -83,4 +85,61 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
     }
+}
+
+/// The signed-in member's statement as CSV, oldest first.
+async fn statement_csv(State(state): State<AppState>, session: tower_sessions::Session) -> Response {
+    let member = match super::auth::signed_in_member_id(&session).await {
+        Ok(Some(id)) => id,
+        Ok(None) => return (StatusCode::UNAUTHORIZED, "Please sign in first").into_response(),
+        Err(e) => return internal_error(&e),
+    };
+    let lines = match super::store::ledger::statement(&state.db, member).await {
+        Ok(lines) => lines,
+        Err(e) => return internal_error(&e),
+    };
+    match statement_to_csv(&lines) {
+        Ok(body) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"escrowmart-statement.csv\"",
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(e) => internal_error(&e),
+    }
+}
+
+fn statement_to_csv(lines: &[super::store::ledger::StatementLine]) -> Result<Vec<u8>, csv::Error> {
+    let signed = |fen: i64| {
+        let amount = crate::domain::money::Money::from_fen(fen.abs())
+            .map(|m| m.amount().to_string())
+            .unwrap_or_default();
+        if fen < 0 { format!("-{amount}") } else { amount }
+    };
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(["date", "description", "order", "amount", "balance"])?;
+    for line in lines {
+        writer.write_record([
+            crate::server_fns::context::format_datetime(line.at),
+            line.kind.label().to_owned(),
+            line.order_id.map(|id| id.to_string()).unwrap_or_default(),
+            signed(line.change_fen),
+            signed(line.balance_after_fen),
+        ])?;
+    }
+    writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+fn internal_error(error: &dyn std::fmt::Display) -> Response {
+    tracing::error!(error = %error, "request failed");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side; please try again",
+    )
+        .into_response()
 }

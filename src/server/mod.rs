@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bank;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -11,6 +12,7 @@ pub mod security;
 pub mod seed;
 pub mod state;
 pub mod store;
+pub mod worker;
 
 #[cfg(test)]
 mod tests;
@@ -25,6 +27,12 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict => AppError::Conflict,
             StoreError::Taken(field) => AppError::field(field, format!("That {field} is already in use")),
+            StoreError::Invalid(message) => AppError::Refused(message),
+            StoreError::InsufficientFunds => {
+                AppError::Refused("Your wallet does not hold enough; top up or pay by bank".into())
+            }
+            StoreError::SoldOut => AppError::Refused("Sorry, not enough left in stock".into()),
+            StoreError::Rule(rule) => rule.into(),
             StoreError::Corrupt(_) | StoreError::Db(_) => {
                 tracing::error!(error = %err, "store error");
                 AppError::Internal
@@ -43,5 +51,16 @@ impl From<auth::AuthError> for AppError {
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
         StoreError::Db(err).into()
+    }
+}
+
+impl From<crate::domain::order::TransitionError> for AppError {
+    fn from(err: crate::domain::order::TransitionError) -> Self {
+        use crate::domain::order::TransitionError as E;
+        match err {
+            E::NotYourRole => AppError::Forbidden,
+            E::StaleTimer | E::NotDue => AppError::Conflict,
+            other => AppError::Refused(other.to_string()),
+        }
     }
 }

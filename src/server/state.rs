@@ -6,13 +6,17 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
+use super::bank::BankGateway;
 use super::clock::SharedClock;
+use crate::domain::order::Rules;
 
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub leptos_options: LeptosOptions,
     pub clock: SharedClock,
+    pub rules: Rules,
+    pub bank: Arc<dyn BankGateway>,
     pub settings: Arc<Settings>,
 }
 
@@ -20,6 +24,8 @@ pub struct AppState {
 #[derive(Clone, Debug, Default)]
 pub struct Settings {
     pub secure_cookies: bool,
+    /// Verifies the bank's callbacks.
+    pub bank_secret: Arc<[u8]>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -8,6 +8,8 @@ use crate::error::AppError;
 pub struct MemberView {
     pub id: i64,
     pub display_name: String,
+    /// Notifications not yet seen, for the header.
+    pub unread: u64,
 }
 
 /// The same message for an unknown email and a wrong password, so the form
@@ -17,10 +19,14 @@ pub const BAD_CREDENTIALS: &str = "That email and password do not match an accou
 #[server(endpoint = "current_member")]
 pub async fn current_member() -> Result<Option<MemberView>, AppError> {
     let state = super::context::state()?;
-    let member = super::context::member(&state).await?;
-    Ok(member.map(|m| MemberView {
-        id: m.id,
-        display_name: m.display_name,
+    let Some(member) = super::context::member(&state).await? else {
+        return Ok(None);
+    };
+    let unread = crate::server::store::notifications::unread_count(&state.db, member.id).await?;
+    Ok(Some(MemberView {
+        id: member.id,
+        display_name: member.display_name,
+        unread,
     }))
 }
 

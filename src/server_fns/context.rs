@@ -46,3 +46,18 @@ pub fn format_date(ms: i64) -> String {
         .and_then(|t| t.format(&format).ok())
         .unwrap_or_default()
 }
+
+/// A date and time for people: `26 Nov 2026 14:03 UTC`.
+pub fn format_datetime(ms: i64) -> String {
+    let format =
+        time::macros::format_description!("[day padding:none] [month repr:short] [year] [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default()
+}
+
+/// A fresh key for a money form, so its repeat submission changes nothing.
+pub fn new_form_key() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}

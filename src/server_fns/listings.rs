@@ -20,6 +20,10 @@ pub struct ListingDetail {
     pub listed_on: String,
     /// The asking member is the seller: show edit and delist.
     pub is_mine: bool,
+    /// Someone is signed in (and may buy, unless it is theirs).
+    pub signed_in: bool,
+    /// For the buy form, so a repeated submission orders once.
+    pub form_key: String,
 }
 
 #[server(endpoint = "listings_page")]
@@ -44,7 +48,9 @@ pub async fn get_listing(id: i64) -> Result<ListingDetail, AppError> {
     let viewer = super::context::member(&state).await?;
     Ok(ListingDetail {
         listed_on: super::context::format_date(listing.created_at),
-        is_mine: viewer.is_some_and(|m| m.id == listing.seller_id),
+        is_mine: viewer.as_ref().is_some_and(|m| m.id == listing.seller_id),
+        signed_in: viewer.is_some(),
+        form_key: super::context::new_form_key(),
         listing,
     })
 }

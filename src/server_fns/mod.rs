@@ -3,6 +3,9 @@
 
 pub mod auth;
 pub mod listings;
+pub mod notifications;
+pub mod orders;
+pub mod wallet;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod context;

@@ -1,5 +1,13 @@
 //! SeaORM models, one per table. Kept by hand to match `migrations/`.
 
+pub mod accounts;
+pub mod bank_operations;
+pub mod form_submissions;
 pub mod listings;
+pub mod notifications;
+pub mod order_events;
+pub mod orders;
 pub mod sessions;
+pub mod timers;
+pub mod transfers;
 pub mod users;

@@ -1,9 +1,15 @@
 //! The only place that talks SQL. Functions take `&impl ConnectionTrait` so
 //! the caller decides the transaction, and return plain Rust values.
 
+pub mod bank;
+pub mod ledger;
 pub mod listings;
 pub mod members;
+pub mod notifications;
+pub mod orders;
 pub mod sessions;
+pub mod submissions;
+pub mod timers;
 
 use sea_orm::{DbErr, SqlErr};
 
@@ -17,6 +23,18 @@ pub enum StoreError {
     /// The row changed since it was read (a lost race); nothing was written.
     #[error("changed concurrently")]
     Conflict,
+    /// Input the store checks itself (an address, a quantity).
+    #[error("{0}")]
+    Invalid(String),
+    /// A debit would take an account below zero; nothing was written.
+    #[error("insufficient funds")]
+    InsufficientFunds,
+    /// Not enough stock left for the order.
+    #[error("sold out")]
+    SoldOut,
+    /// The escrow rules refuse the event.
+    #[error(transparent)]
+    Rule(#[from] crate::domain::order::TransitionError),
     /// Stored data that no longer parses: a bug or a manual edit.
     #[error("corrupt row: {0}")]
     Corrupt(String),

@@ -1,6 +1,7 @@
 //! Whole-app tests: the axum Router called in-process on a real database.
 
 mod accounts;
+mod escrow;
 mod listings;
 mod ops;
 mod security;

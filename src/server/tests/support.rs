@@ -13,7 +13,9 @@ use leptos::config::LeptosOptions;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use tower::ServiceExt;
 
-use crate::server::clock::ManualClock;
+use crate::domain::order::Rules;
+use crate::server::bank::{BankMode, SimulatedBank};
+use crate::server::clock::{Clock, ManualClock};
 use crate::server::db;
 use crate::server::http::{SESSION_COOKIE, router};
 use crate::server::state::{AppState, Settings};
@@ -26,26 +28,88 @@ pub struct TestApp {
     pub router: Router,
     pub db: DatabaseConnection,
     pub clock: ManualClock,
+    pub state: AppState,
     _database: TestDatabase,
+}
+
+pub const BANK_SECRET: &[u8] = b"test bank secret";
+
+/// How the test app is set up.
+pub struct TestConfig {
+    pub bank_mode: BankMode,
+    pub bank_duplicate_every: u32,
+    pub rules: Rules,
+}
+
+impl Default for TestConfig {
+    fn default() -> Self {
+        Self {
+            bank_mode: BankMode::Confirm,
+            bank_duplicate_every: 0,
+            rules: Rules::default(),
+        }
+    }
 }
 
 impl TestApp {
     pub async fn new() -> Self {
+        Self::with(TestConfig::default()).await
+    }
+
+    pub async fn with(config: TestConfig) -> Self {
         let database = TestDatabase::create().await;
         let db = db::connect_and_migrate(&database.url)
             .await
             .expect("test database migrates");
+        Self::on(database, db, config).await
+    }
+
+    /// The same database served by a new app, as after a restart; its clock
+    /// starts where the old one stood.
+    pub async fn restart(self, config: TestConfig) -> Self {
+        let TestApp {
+            db, _database, clock, ..
+        } = self;
+        let app = Self::on(_database, db, config).await;
+        app.clock.advance(clock.now_ms() - START_MS);
+        app
+    }
+
+    async fn on(database: TestDatabase, db: DatabaseConnection, config: TestConfig) -> Self {
         let clock = ManualClock::starting_at(START_MS);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("loopback port");
+        let base_url = format!("http://{}", listener.local_addr().expect("address"));
+        let secret: Arc<[u8]> = BANK_SECRET.into();
+        let bank = SimulatedBank::new(
+            format!("{base_url}/bank/callback"),
+            secret.clone(),
+            config.bank_mode,
+            std::time::Duration::from_millis(20),
+            config.bank_duplicate_every,
+        );
         let state = AppState {
             db: db.clone(),
             leptos_options: LeptosOptions::builder().output_name("escrowmart").build(),
             clock: Arc::new(clock.clone()),
-            settings: Arc::new(Settings::default()),
+            rules: config.rules,
+            bank: Arc::new(bank),
+            settings: Arc::new(Settings {
+                secure_cookies: false,
+                bank_secret: secret,
+            }),
         };
+        let app = router(state.clone());
+        let served = app.clone();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, served).await;
+        });
         Self {
-            router: router(state),
+            router: app,
             db,
             clock,
+            state,
             _database: database,
         }
     }

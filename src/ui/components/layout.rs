@@ -77,7 +77,13 @@ pub fn Layout(children: Children) -> impl IntoView {
 fn MemberNav(member: MemberView, sign_out: ServerAction<SignOut>) -> impl IntoView {
     view! {
         <a class="button button--primary" href="/sell">"Sell an item"</a>
-        <a href="/my/listings">"My listings"</a>
+        <a href="/orders">"My orders"</a>
+        <a href="/dashboard">"Dashboard"</a>
+        <a href="/wallet">"Wallet"</a>
+        <a href="/notifications" class="bell" aria-label=format!("Notifications, {} unread", member.unread)>
+            "🔔"
+            {(member.unread > 0).then(|| view! { <span class="bell__count" data-testid="unread-count">{member.unread}</span> })}
+        </a>
         <span class="member-name" data-testid="member-name">{member.display_name}</span>
         <ActionForm action=sign_out attr:class="inline-form">
             <button type="submit" class="link-button" disabled=move || sign_out.pending().get()>

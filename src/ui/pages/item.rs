@@ -6,8 +6,9 @@ use leptos_router::hooks::use_params_map;
 use crate::domain::listing::ListingStatus;
 use crate::error::AppError;
 use crate::server_fns::listings::{ListingDetail, SetListingActive, get_listing};
+use crate::server_fns::orders::PlaceOrder;
 use crate::ui::components::errors::ErrorNotice;
-use crate::ui::components::form::{FormError, SubmitButton, action_error};
+use crate::ui::components::form::{FieldError, FormError, SubmitButton, action_error};
 
 #[component]
 pub fn ItemPage() -> impl IntoView {
@@ -41,8 +42,12 @@ fn ItemView(detail: ListingDetail, set_active: ServerAction<SetListingActive>) -
         listing,
         listed_on,
         is_mine,
+        signed_in,
+        form_key,
     } = detail;
     let delisted = listing.status == ListingStatus::Delisted;
+    let buyable = !is_mine && !delisted && listing.stock > 0;
+    let max_quantity = listing.stock.min(100);
     let errors = action_error(set_active);
     let pending = set_active.pending().into();
     let id = listing.id;
@@ -67,6 +72,15 @@ fn ItemView(detail: ListingDetail, set_active: ServerAction<SetListingActive>) -
             <div class="item__description">
                 {listing.description.split("\n\n").map(|p| view! { <p>{p.to_owned()}</p> }).collect_view()}
             </div>
+            {buyable.then(|| if signed_in {
+                view! { <BuyForm listing_id=id max_quantity form_key/> }.into_any()
+            } else {
+                view! {
+                    <p class="buy-box">
+                        <a class="button button--primary" href=format!("/signin?next=/item/{id}")>"Sign in to buy"</a>
+                    </p>
+                }.into_any()
+            })}
             {is_mine.then(|| view! {
                 <section class="owner-tools" aria-label="Your listing">
                     <a class="button" href=format!("/item/{id}/edit")>"Edit listing"</a>
@@ -81,5 +95,35 @@ fn ItemView(detail: ListingDetail, set_active: ServerAction<SetListingActive>) -
                 </section>
             })}
         </article>
+    }
+}
+
+/// Quantity and address; the money is paid on the order page next.
+#[component]
+fn BuyForm(listing_id: i64, max_quantity: u32, form_key: String) -> impl IntoView {
+    let place = ServerAction::<PlaceOrder>::new();
+    let errors = action_error(place);
+    view! {
+        <section class="buy-box" aria-label="Buy">
+            <h2>"Buy with escrow"</h2>
+            <ActionForm action=place attr:class="form form--compact">
+                <FormError errors/>
+                <input type="hidden" name="listing_id" value=listing_id/>
+                <input type="hidden" name="form_key" value=form_key/>
+                <div class="field">
+                    <label for="quantity">"Quantity"</label>
+                    <input id="quantity" name="quantity" type="number" min="1" max=max_quantity value="1" required/>
+                    <FieldError errors field="quantity"/>
+                </div>
+                <div class="field">
+                    <label for="shipping_address">"Shipping address"</label>
+                    <textarea id="shipping_address" name="shipping_address" rows="3" required maxlength="300"
+                        placeholder="Name, street, city, postcode, phone"></textarea>
+                    <FieldError errors field="shipping_address"/>
+                </div>
+                <SubmitButton pending=place.pending().into() label="Buy now" pending_label="Ordering…"/>
+                <p class="hint">"You pay into escrow. The seller is paid only after you confirm receipt."</p>
+            </ActionForm>
+        </section>
     }
 }

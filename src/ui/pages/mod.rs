@@ -1,8 +1,13 @@
+pub mod dashboard;
 pub mod edit_listing;
 pub mod home;
 pub mod item;
 pub mod my_listings;
+pub mod my_orders;
 pub mod not_found;
+pub mod notifications;
+pub mod order;
 pub mod sell;
 pub mod sign_in;
 pub mod sign_up;
+pub mod wallet;

@@ -1,0 +1,86 @@
+//! The in-app list of what happened and what to do next.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+
+use super::StoreError;
+use crate::domain::order::Notice;
+use crate::server::clock::Millis;
+use crate::server::entities::notifications;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notification {
+    pub id: i64,
+    pub kind: String,
+    pub order_id: Option<i64>,
+    pub message: String,
+    pub read: bool,
+    pub created_at: Millis,
+}
+
+pub async fn add(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    notice: Notice,
+    order_id: Option<i64>,
+    subject: &str,
+    now: Millis,
+) -> Result<(), StoreError> {
+    notifications::ActiveModel {
+        member_id: Set(member_id),
+        kind: Set(notice.slug().to_owned()),
+        order_id: Set(order_id),
+        message: Set(format!("{}: {subject}", notice.message())),
+        read_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn unread_count(db: &impl ConnectionTrait, member_id: i64) -> Result<u64, StoreError> {
+    Ok(notifications::Entity::find()
+        .filter(notifications::Column::MemberId.eq(member_id))
+        .filter(notifications::Column::ReadAt.is_null())
+        .count(db)
+        .await?)
+}
+
+/// The newest first.
+pub async fn recent(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    limit: u64,
+) -> Result<Vec<Notification>, StoreError> {
+    Ok(notifications::Entity::find()
+        .filter(notifications::Column::MemberId.eq(member_id))
+        .order_by_desc(notifications::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| Notification {
+            id: row.id,
+            kind: row.kind,
+            order_id: row.order_id,
+            message: row.message,
+            read: row.read_at.is_some(),
+            created_at: row.created_at,
+        })
+        .collect())
+}
+
+pub async fn mark_all_read(db: &impl ConnectionTrait, member_id: i64, now: Millis) -> Result<(), StoreError> {
+    notifications::Entity::update_many()
+        .col_expr(notifications::Column::ReadAt, Expr::value(now))
+        .filter(notifications::Column::MemberId.eq(member_id))
+        .filter(notifications::Column::ReadAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}

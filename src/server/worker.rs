@@ -1,0 +1,63 @@
+//! The timers worker inside `serve`: fires due deadlines (unpaid, ship,
+//! confirm, refund answers, returns). It claims timers so that several app
+//! instances share the work, and on start it catches up with everything that
+//! fell due while the server was down.
+
+use std::time::Duration;
+
+use super::state::AppState;
+use super::store::{self, StoreError, orders::Actor};
+use crate::domain::order::{Event, TransitionError};
+
+/// How long a claimed timer is reserved for the instance that claimed it.
+const LEASE_MS: i64 = 60_000;
+const BATCH: u64 = 100;
+
+pub fn spawn(state: AppState, tick: Duration) {
+    tokio::spawn(async move {
+        loop {
+            match fire_due(&state).await {
+                Ok(fired) if fired > 0 => tracing::info!(fired, "timers fired"),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "timers worker"),
+            }
+            tokio::time::sleep(tick).await;
+        }
+    });
+}
+
+/// Fires every due timer once; returns how many changed an order.
+pub async fn fire_due(state: &AppState) -> Result<usize, StoreError> {
+    let mut fired = 0;
+    loop {
+        let now = state.clock.now_ms();
+        let due = store::timers::claim_due(&state.db, now, LEASE_MS, BATCH).await?;
+        if due.is_empty() {
+            return Ok(fired);
+        }
+        for timer in due {
+            let event = Event::Timeout(timer.kind);
+            match store::orders::apply_event(
+                &state.db,
+                timer.order_id,
+                &event,
+                Actor::System,
+                now,
+                &state.rules,
+            )
+            .await
+            {
+                Ok(_) => fired += 1,
+                // The order moved on (or another instance fired it first):
+                // nothing to do, and the transition replaced the timer.
+                Err(StoreError::Conflict) => {}
+                Err(StoreError::Rule(TransitionError::StaleTimer | TransitionError::NotNow(_))) => {
+                    store::timers::delete(&state.db, timer.id).await?;
+                }
+                Err(e) => {
+                    tracing::error!(order_id = timer.order_id, kind = ?timer.kind, error = %e, "timer failed; will retry after its lease");
+                }
+            }
+        }
+    }
+}
