@@ -29,10 +29,10 @@ lint:
 test-rust: test-sqlite test-postgres
 
 test-sqlite:
-	cargo test --workspace --features ssr
+	cargo nextest run --workspace --features ssr
 
 test-postgres: postgres
-	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) cargo test --features ssr
+	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) cargo nextest run --features ssr
 
 test-e2e: build
 	cd end2end && npx playwright test

@@ -2,6 +2,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
+use escrowmart::domain::order::Rules;
 use escrowmart::server::bank::SimulatedBank;
 use escrowmart::server::clock::{Clock, SystemClock};
 use escrowmart::server::config::{Cli, Command, ServeArgs};
@@ -46,31 +47,23 @@ async fn run(command: Command, database_url: &str) -> Result<ExitCode, String> {
             if !args.demo {
                 return Err("say what to seed: `escrowmart seed --demo`".into());
             }
-            seed_demo(&db, clock.now_ms()).await?;
+            seed_demo(&db, clock.now_ms(), &Rules::default()).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit => {
-            let report = audit::run(&db)
-                .await
-                .map_err(|e| format!("audit could not run: {e}"))?;
+            let report = audit::run(&db).await.map_err(|e| format!("audit could not run: {e}"))?;
             println!("{report}");
-            Ok(if report.passed() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
+            Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Serve(args) => serve(db, clock, *args).await.map(|()| ExitCode::SUCCESS),
     }
 }
 
-async fn seed_demo(db: &DatabaseConnection, now: i64) -> Result<(), String> {
-    match seed::demo(db, now)
-        .await
-        .map_err(|e| format!("seeding failed: {e}"))?
-    {
-        Seeded::Demo { members, listings } => println!(
-            "seeded {members} members and {listings} listings; sign in as {} with password {DEMO_PASSWORD}",
+async fn seed_demo(db: &DatabaseConnection, now: i64, rules: &Rules) -> Result<(), String> {
+    match seed::demo(db, now, rules).await.map_err(|e| format!("seeding failed: {e}"))? {
+        Seeded::Demo { members, listings, orders } => println!(
+            "seeded {members} members, {listings} listings and {orders} orders; \
+             sign in as {} with password {DEMO_PASSWORD}",
             DEMO_BUYER.0
         ),
         Seeded::AlreadyPopulated => println!("the database already has members; nothing seeded"),
@@ -79,12 +72,12 @@ async fn seed_demo(db: &DatabaseConnection, now: i64) -> Result<(), String> {
 }
 
 async fn serve(db: DatabaseConnection, clock: Arc<dyn Clock>, args: ServeArgs) -> Result<(), String> {
+    let rules = args.rules.rules()?;
     if args.demo {
-        seed_demo(&db, clock.now_ms()).await?;
+        seed_demo(&db, clock.now_ms(), &rules).await?;
     }
-    let mut leptos_options = get_configuration(None)
-        .map_err(|e| format!("leptos configuration: {e}"))?
-        .leptos_options;
+    let mut leptos_options =
+        get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?.leptos_options;
     if let Some(addr) = args.addr {
         leptos_options.site_addr = addr;
     }
@@ -92,21 +85,11 @@ async fn serve(db: DatabaseConnection, clock: Arc<dyn Clock>, args: ServeArgs) -
         leptos_options.site_root = root.to_string_lossy().as_ref().into();
     }
     let addr = leptos_options.site_addr;
-    let rules = args.rules.rules()?;
     let bank_secret: Arc<[u8]> = match &args.bank.bank_secret {
         Some(secret) if !secret.is_empty() => secret.as_bytes().into(),
-        _ => format!(
-            "{}{}",
-            uuid::Uuid::new_v4().simple(),
-            uuid::Uuid::new_v4().simple()
-        )
-        .as_bytes()
-        .into(),
+        _ => format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple()).as_bytes().into(),
     };
-    let public_url = args
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
+    let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let bank = SimulatedBank::new(
         format!("{}/bank/callback", public_url.trim_end_matches('/')),
         bank_secret.clone(),
@@ -123,16 +106,12 @@ async fn serve(db: DatabaseConnection, clock: Arc<dyn Clock>, args: ServeArgs) -
         clock,
         rules,
         bank: Arc::new(bank),
-        settings: Arc::new(Settings {
-            secure_cookies: args.secure_cookies,
-            bank_secret,
-        }),
+        settings: Arc::new(Settings { secure_cookies: args.secure_cookies, bank_secret }),
     };
     worker::spawn(state.clone(), args.timer_tick);
     let app = http::router(state);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

@@ -32,11 +32,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("sessions_expires_at")
-                    .table("sessions")
-                    .col("expires_at")
-                    .to_owned(),
+                Index::create().name("sessions_expires_at").table("sessions").col("expires_at").to_owned(),
             )
             .await?;
 
@@ -77,11 +73,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("listings_seller")
-                    .table("listings")
-                    .col("seller_id")
-                    .to_owned(),
+                Index::create().name("listings_seller").table("listings").col("seller_id").to_owned(),
             )
             .await
     }

@@ -6,13 +6,8 @@ use sea_orm_migration::{prelude::*, schema::*};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const SYSTEM_ACCOUNTS: [&str; 5] = [
-    "escrow",
-    "withdrawals_pending",
-    "bank_clearing",
-    "platform_fees",
-    "platform_compensation",
-];
+const SYSTEM_ACCOUNTS: [&str; 5] =
+    ["escrow", "withdrawals_pending", "bank_clearing", "platform_fees", "platform_compensation"];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -49,14 +44,10 @@ impl MigrationTrait for Migration {
                     .col(string_len_uniq("idempotency_key", 128))
                     .col(big_integer("created_at"))
                     .foreign_key(
-                        ForeignKey::create()
-                            .from("transfers", "debit_account_id")
-                            .to("accounts", "id"),
+                        ForeignKey::create().from("transfers", "debit_account_id").to("accounts", "id"),
                     )
                     .foreign_key(
-                        ForeignKey::create()
-                            .from("transfers", "credit_account_id")
-                            .to("accounts", "id"),
+                        ForeignKey::create().from("transfers", "credit_account_id").to("accounts", "id"),
                     )
                     .to_owned(),
             )
@@ -85,11 +76,7 @@ impl MigrationTrait for Migration {
                     .col(integer("quantity").check(Expr::col("quantity").gt(0)))
                     .col(big_integer("unit_price_fen"))
                     .col(big_integer("amount_fen"))
-                    .col(
-                        big_integer("held_fen")
-                            .default(0)
-                            .check(Expr::col("held_fen").gte(0)),
-                    )
+                    .col(big_integer("held_fen").default(0).check(Expr::col("held_fen").gte(0)))
                     .col(string_len("state", 32))
                     .col(integer("version").default(0))
                     .col(text("shipping_address"))
@@ -112,22 +99,14 @@ impl MigrationTrait for Migration {
                     .col(big_integer("updated_at"))
                     .foreign_key(ForeignKey::create().from("orders", "buyer_id").to("users", "id"))
                     .foreign_key(ForeignKey::create().from("orders", "seller_id").to("users", "id"))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from("orders", "listing_id")
-                            .to("listings", "id"),
-                    )
+                    .foreign_key(ForeignKey::create().from("orders", "listing_id").to("listings", "id"))
                     .to_owned(),
             )
             .await?;
         for column in ["buyer_id", "seller_id", "state"] {
             manager
                 .create_index(
-                    Index::create()
-                        .name(format!("orders_{column}"))
-                        .table("orders")
-                        .col(column)
-                        .to_owned(),
+                    Index::create().name(format!("orders_{column}")).table("orders").col(column).to_owned(),
                 )
                 .await?;
         }
@@ -145,21 +124,13 @@ impl MigrationTrait for Migration {
                     .col(string_len("to_state", 32))
                     .col(text("description"))
                     .col(big_integer("created_at"))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from("order_events", "order_id")
-                            .to("orders", "id"),
-                    )
+                    .foreign_key(ForeignKey::create().from("order_events", "order_id").to("orders", "id"))
                     .to_owned(),
             )
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("order_events_order")
-                    .table("order_events")
-                    .col("order_id")
-                    .to_owned(),
+                Index::create().name("order_events_order").table("order_events").col("order_id").to_owned(),
             )
             .await?;
 
@@ -178,13 +149,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("timers_due_at")
-                    .table("timers")
-                    .col("due_at")
-                    .to_owned(),
-            )
+            .create_index(Index::create().name("timers_due_at").table("timers").col("due_at").to_owned())
             .await?;
 
         manager
@@ -201,11 +166,7 @@ impl MigrationTrait for Migration {
                     .col(text_null("failure"))
                     .col(big_integer("created_at"))
                     .col(big_integer_null("settled_at"))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from("bank_operations", "member_id")
-                            .to("users", "id"),
-                    )
+                    .foreign_key(ForeignKey::create().from("bank_operations", "member_id").to("users", "id"))
                     .to_owned(),
             )
             .await?;
@@ -230,11 +191,7 @@ impl MigrationTrait for Migration {
                     .col(text("message"))
                     .col(big_integer_null("read_at"))
                     .col(big_integer("created_at"))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from("notifications", "member_id")
-                            .to("users", "id"),
-                    )
+                    .foreign_key(ForeignKey::create().from("notifications", "member_id").to("users", "id"))
                     .to_owned(),
             )
             .await?;

@@ -29,29 +29,16 @@ impl NewMember {
         if name_chars == 0 {
             errors.add("display_name", "Enter the name other members will see");
         } else if name_chars > DISPLAY_NAME_MAX_CHARS {
-            errors.add(
-                "display_name",
-                format!("Keep the name to {DISPLAY_NAME_MAX_CHARS} characters"),
-            );
+            errors.add("display_name", format!("Keep the name to {DISPLAY_NAME_MAX_CHARS} characters"));
         }
         let password_chars = password.chars().count();
         if password_chars < PASSWORD_MIN_CHARS {
-            errors.add(
-                "password",
-                format!("Use at least {PASSWORD_MIN_CHARS} characters for the password"),
-            );
+            errors.add("password", format!("Use at least {PASSWORD_MIN_CHARS} characters for the password"));
         } else if password_chars > PASSWORD_MAX_CHARS {
-            errors.add(
-                "password",
-                format!("Use at most {PASSWORD_MAX_CHARS} characters for the password"),
-            );
+            errors.add("password", format!("Use at most {PASSWORD_MAX_CHARS} characters for the password"));
         }
         if errors.is_empty() {
-            Ok(Self {
-                email,
-                display_name,
-                password: password.to_owned(),
-            })
+            Ok(Self { email, display_name, password: password.to_owned() })
         } else {
             Err(errors)
         }
@@ -102,13 +89,8 @@ mod tests {
 
     #[test]
     fn a_password_of_nine_characters_is_too_short_and_ten_is_enough() {
-        let short = NewMember::parse("a@b.cn", "A", "123456789")
-            .err()
-            .unwrap_or_default();
-        assert_eq!(
-            short.get("password"),
-            Some("Use at least 10 characters for the password")
-        );
+        let short = NewMember::parse("a@b.cn", "A", "123456789").err().unwrap_or_default();
+        assert_eq!(short.get("password"), Some("Use at least 10 characters for the password"));
         assert!(NewMember::parse("a@b.cn", "A", "1234567890").is_ok());
         // Characters, not bytes: ten Chinese characters are ten.
         assert!(NewMember::parse("a@b.cn", "A", &"密".repeat(10)).is_ok());
@@ -116,28 +98,16 @@ mod tests {
 
     #[test]
     fn malformed_emails_are_refused() {
-        for email in [
-            "",
-            "ann",
-            "ann@",
-            "@example.com",
-            "ann@example",
-            "ann@.com",
-            "a b@c.com",
-            "ann@c..com",
-        ] {
-            let errors = NewMember::parse(email, "Ann", "long enough pw")
-                .err()
-                .unwrap_or_default();
+        for email in ["", "ann", "ann@", "@example.com", "ann@example", "ann@.com", "a b@c.com", "ann@c..com"]
+        {
+            let errors = NewMember::parse(email, "Ann", "long enough pw").err().unwrap_or_default();
             assert!(errors.get("email").is_some(), "{email:?} was accepted");
         }
     }
 
     #[test]
     fn a_blank_display_name_is_refused() {
-        let errors = NewMember::parse("a@b.cn", "   ", "long enough pw")
-            .err()
-            .unwrap_or_default();
+        let errors = NewMember::parse("a@b.cn", "   ", "long enough pw").err().unwrap_or_default();
         assert!(errors.get("display_name").is_some());
     }
 }

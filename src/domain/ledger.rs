@@ -168,11 +168,7 @@ pub enum LedgerError {
     #[error("a transfer must move money between two different accounts")]
     SameAccount,
     #[error("not enough money: {account} holds {balance} fen, {needed} fen needed")]
-    InsufficientFunds {
-        account: Account,
-        balance: i64,
-        needed: i64,
-    },
+    InsufficientFunds { account: Account, balance: i64, needed: i64 },
     #[error("a balance would overflow")]
     Overflow,
 }
@@ -190,12 +186,7 @@ impl Transfer {
         if debit == credit {
             return Err(LedgerError::SameAccount);
         }
-        Ok(Self {
-            debit,
-            credit,
-            amount,
-            kind,
-        })
+        Ok(Self { debit, credit, amount, kind })
     }
 
     pub fn debit(&self) -> Account {
@@ -238,10 +229,7 @@ impl Balances {
             });
         }
         let new_debit = debit_balance.checked_sub(amount).ok_or(LedgerError::Overflow)?;
-        let new_credit = self
-            .get(transfer.credit)
-            .checked_add(amount)
-            .ok_or(LedgerError::Overflow)?;
+        let new_credit = self.get(transfer.credit).checked_add(amount).ok_or(LedgerError::Overflow)?;
         self.0.insert(transfer.debit, new_debit);
         self.0.insert(transfer.credit, new_credit);
         Ok(())
@@ -302,11 +290,7 @@ pub fn audit(figures: &AuditFigures) -> Vec<InvariantCheck> {
         .filter(|(account, balance)| !account.may_go_negative() && *balance < 0)
         .map(|(account, balance)| format!("{account} = {balance}"))
         .collect();
-    let wallets = figures
-        .stored
-        .iter()
-        .filter(|(a, _)| a.member().is_some())
-        .count();
+    let wallets = figures.stored.iter().filter(|(a, _)| a.member().is_some()).count();
     checks.push(InvariantCheck {
         name: "2. no member wallet is negative",
         passed: negative.is_empty(),
@@ -335,12 +319,8 @@ pub fn audit(figures: &AuditFigures) -> Vec<InvariantCheck> {
         detail: if figures.repeated_keys.is_empty() {
             format!("{} transfers, every key unique", figures.transfer_count)
         } else {
-            let shown: Vec<String> = figures
-                .repeated_keys
-                .iter()
-                .take(10)
-                .map(|(k, n)| format!("{k} ×{n}"))
-                .collect();
+            let shown: Vec<String> =
+                figures.repeated_keys.iter().take(10).map(|(k, n)| format!("{k} ×{n}")).collect();
             format!("repeated: {}", shown.join(", "))
         },
     });
@@ -381,10 +361,7 @@ pub fn audit(figures: &AuditFigures) -> Vec<InvariantCheck> {
         name: "balances match their transfers",
         passed: mismatched.is_empty(),
         detail: if mismatched.is_empty() {
-            format!(
-                "{} accounts agree with the transfer log",
-                figures.stored.iter().count()
-            )
+            format!("{} accounts agree with the transfer log", figures.stored.iter().count())
         } else {
             mismatched.join(", ")
         },
@@ -413,12 +390,7 @@ mod tests {
     #[test]
     fn a_transfer_of_nothing_or_to_the_same_account_cannot_be_made() {
         assert_eq!(
-            Transfer::new(
-                Account::Escrow,
-                Account::Available(1),
-                Money::ZERO,
-                TransferKind::Refund
-            ),
+            Transfer::new(Account::Escrow, Account::Available(1), Money::ZERO, TransferKind::Refund),
             Err(LedgerError::ZeroAmount)
         );
         assert_eq!(
@@ -430,19 +402,10 @@ mod tests {
     #[test]
     fn a_wallet_cannot_be_overdrawn_and_a_refusal_changes_nothing() {
         let mut balances = Balances::default();
-        let top_up = Transfer::new(
-            Account::BankClearing,
-            Account::Available(1),
-            fen(500),
-            TransferKind::TopUp,
-        );
+        let top_up =
+            Transfer::new(Account::BankClearing, Account::Available(1), fen(500), TransferKind::TopUp);
         assert_eq!(top_up.map(|t| balances.apply(&t)), Ok(Ok(())));
-        let too_much = Transfer::new(
-            Account::Available(1),
-            Account::Escrow,
-            fen(501),
-            TransferKind::Payment,
-        );
+        let too_much = Transfer::new(Account::Available(1), Account::Escrow, fen(501), TransferKind::Payment);
         let before = balances.clone();
         assert!(matches!(
             too_much.map(|t| balances.apply(&t)),
@@ -457,18 +420,8 @@ mod tests {
     fn the_audit_passes_on_a_consistent_ledger_and_names_each_broken_invariant() {
         let mut balances = Balances::default();
         for t in [
-            Transfer::new(
-                Account::BankClearing,
-                Account::Available(1),
-                fen(1000),
-                TransferKind::TopUp,
-            ),
-            Transfer::new(
-                Account::Available(1),
-                Account::Escrow,
-                fen(400),
-                TransferKind::Payment,
-            ),
+            Transfer::new(Account::BankClearing, Account::Available(1), fen(1000), TransferKind::TopUp),
+            Transfer::new(Account::Available(1), Account::Escrow, fen(400), TransferKind::Payment),
         ] {
             assert_eq!(t.map(|t| balances.apply(&t)), Ok(Ok(())));
         }

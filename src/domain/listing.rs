@@ -78,12 +78,8 @@ pub enum Condition {
 }
 
 impl Condition {
-    pub const ALL: [Condition; 4] = [
-        Condition::New,
-        Condition::LikeNew,
-        Condition::Used,
-        Condition::ForParts,
-    ];
+    pub const ALL: [Condition; 4] =
+        [Condition::New, Condition::LikeNew, Condition::Used, Condition::ForParts];
 
     pub fn slug(self) -> &'static str {
         match self {
@@ -251,14 +247,9 @@ impl ListingDraft {
         };
 
         match (category, condition, price, stock) {
-            (Some(category), Some(condition), Some(price), Some(stock)) if errors.is_empty() => Ok(Self {
-                title,
-                description,
-                category,
-                condition,
-                price,
-                stock,
-            }),
+            (Some(category), Some(condition), Some(price), Some(stock)) if errors.is_empty() => {
+                Ok(Self { title, description, category, condition, price, stock })
+            }
             _ => Err(errors),
         }
     }
@@ -307,22 +298,13 @@ mod tests {
         let draft = ListingDraft::parse(&valid_form());
         assert_eq!(
             draft.map(|d| (d.title, d.category, d.condition, d.price.fen(), d.stock)),
-            Ok((
-                "Kindle Paperwhite 5".to_string(),
-                Category::Digital,
-                Condition::LikeNew,
-                49900,
-                1
-            ))
+            Ok(("Kindle Paperwhite 5".to_string(), Category::Digital, Condition::LikeNew, 49900, 1))
         );
     }
 
     #[test]
     fn a_blank_title_is_refused_with_a_message_on_the_title() {
-        let form = ListingForm {
-            title: "  \t ".into(),
-            ..valid_form()
-        };
+        let form = ListingForm { title: "  \t ".into(), ..valid_form() };
         let errors = ListingDraft::parse(&form).err().unwrap_or_default();
         assert_eq!(errors.get("title"), Some("Give the listing a title"));
         assert_eq!(errors.len(), 1);
@@ -330,53 +312,31 @@ mod tests {
 
     #[test]
     fn a_title_of_120_chinese_characters_is_accepted_and_121_is_not() {
-        let ok = ListingForm {
-            title: "书".repeat(120),
-            ..valid_form()
-        };
+        let ok = ListingForm { title: "书".repeat(120), ..valid_form() };
         assert!(ListingDraft::parse(&ok).is_ok());
-        let long = ListingForm {
-            title: "书".repeat(121),
-            ..valid_form()
-        };
+        let long = ListingForm { title: "书".repeat(121), ..valid_form() };
         let errors = ListingDraft::parse(&long).err().unwrap_or_default();
         assert!(errors.get("title").is_some_and(|m| m.contains("120")));
     }
 
     #[test]
     fn whitespace_inside_a_title_is_collapsed() {
-        let form = ListingForm {
-            title: " Old \n  bike ".into(),
-            ..valid_form()
-        };
-        assert_eq!(
-            ListingDraft::parse(&form).map(|d| d.title),
-            Ok("Old bike".to_string())
-        );
+        let form = ListingForm { title: " Old \n  bike ".into(), ..valid_form() };
+        assert_eq!(ListingDraft::parse(&form).map(|d| d.title), Ok("Old bike".to_string()));
     }
 
     #[test]
     fn a_description_over_5000_characters_is_refused() {
-        let form = ListingForm {
-            description: "a".repeat(5_001),
-            ..valid_form()
-        };
+        let form = ListingForm { description: "a".repeat(5_001), ..valid_form() };
         let errors = ListingDraft::parse(&form).err().unwrap_or_default();
         assert!(errors.get("description").is_some());
-        let ok = ListingForm {
-            description: "a".repeat(5_000),
-            ..valid_form()
-        };
+        let ok = ListingForm { description: "a".repeat(5_000), ..valid_form() };
         assert!(ListingDraft::parse(&ok).is_ok());
     }
 
     #[test]
     fn an_unknown_category_or_condition_is_refused() {
-        let form = ListingForm {
-            category: "weapons".into(),
-            condition: "".into(),
-            ..valid_form()
-        };
+        let form = ListingForm { category: "weapons".into(), condition: "".into(), ..valid_form() };
         let errors = ListingDraft::parse(&form).err().unwrap_or_default();
         assert_eq!(errors.get("category"), Some("Choose a category"));
         assert_eq!(errors.get("condition"), Some("Choose the item's condition"));
@@ -392,10 +352,7 @@ mod tests {
             ("ten", "Enter an amount as a number, like 12.50"),
             ("1000000000", "That amount is too large"),
         ] {
-            let form = ListingForm {
-                price: price.into(),
-                ..valid_form()
-            };
+            let form = ListingForm { price: price.into(), ..valid_form() };
             let errors = ListingDraft::parse(&form).err().unwrap_or_default();
             assert_eq!(errors.get("price"), Some(expected), "price {price:?}");
         }
@@ -404,10 +361,7 @@ mod tests {
     #[test]
     fn stock_is_a_whole_number_from_0_to_100000() {
         for ok in ["0", "100000", " 7 "] {
-            let form = ListingForm {
-                stock: ok.into(),
-                ..valid_form()
-            };
+            let form = ListingForm { stock: ok.into(), ..valid_form() };
             assert!(ListingDraft::parse(&form).is_ok(), "{ok:?}");
         }
         for (bad, expected) in [
@@ -417,10 +371,7 @@ mod tests {
             ("1.5", "Enter stock as a whole number"),
             ("", "Enter how many you have"),
         ] {
-            let form = ListingForm {
-                stock: bad.into(),
-                ..valid_form()
-            };
+            let form = ListingForm { stock: bad.into(), ..valid_form() };
             let errors = ListingDraft::parse(&form).err().unwrap_or_default();
             assert_eq!(errors.get("stock"), Some(expected), "stock {bad:?}");
         }
@@ -428,9 +379,7 @@ mod tests {
 
     #[test]
     fn every_problem_is_reported_at_once() {
-        let errors = ListingDraft::parse(&ListingForm::default())
-            .err()
-            .unwrap_or_default();
+        let errors = ListingDraft::parse(&ListingForm::default()).err().unwrap_or_default();
         for field in ["title", "category", "condition", "price", "stock"] {
             assert!(errors.get(field).is_some(), "{field} has no message");
         }

@@ -238,19 +238,14 @@ mod tests {
     #[test]
     fn a_huge_amount_is_rejected() {
         assert_eq!(Money::parse("100000000.01"), Err(MoneyError::TooLarge));
-        assert_eq!(
-            Money::parse("99999999999999999999999999999999999"),
-            Err(MoneyError::TooLarge)
-        );
+        assert_eq!(Money::parse("99999999999999999999999999999999999"), Err(MoneyError::TooLarge));
         assert_eq!(Money::from_fen(i64::MAX), Err(MoneyError::TooLarge));
         assert_eq!(Money::parse("100000000").map(|m| m.fen()), Ok(Money::MAX_FEN));
     }
 
     #[test]
     fn junk_is_not_a_number() {
-        for junk in [
-            "abc", "1,000", "1e5", "1_000", "12.3.4", "--1", ".", "+", "1 000", "NaN", "¥¥1",
-        ] {
+        for junk in ["abc", "1,000", "1e5", "1_000", "12.3.4", "--1", ".", "+", "1 000", "NaN", "¥¥1"] {
             assert_eq!(Money::parse(junk), Err(MoneyError::NotANumber), "{junk:?}");
         }
     }
@@ -281,10 +276,7 @@ mod tests {
     fn serde_refuses_an_invalid_amount() {
         assert!(serde_json::from_str::<Money>("\"1.001\"").is_err());
         assert!(serde_json::from_str::<Money>("\"-1\"").is_err());
-        assert_eq!(
-            serde_json::from_str::<Money>("\"1.10\"").ok().map(|m| m.fen()),
-            Some(110)
-        );
+        assert_eq!(serde_json::from_str::<Money>("\"1.10\"").ok().map(|m| m.fen()), Some(110));
     }
 
     #[test]

@@ -232,19 +232,14 @@ impl Shipment {
         let carrier = carrier.trim();
         let tracking = tracking.trim();
         if carrier.is_empty() || tracking.is_empty() {
-            return Err(TransitionError::Invalid(
-                "Enter the carrier and the tracking number".into(),
-            ));
+            return Err(TransitionError::Invalid("Enter the carrier and the tracking number".into()));
         }
         if carrier.chars().count() > CARRIER_MAX_CHARS || tracking.chars().count() > TRACKING_MAX_CHARS {
             return Err(TransitionError::Invalid(format!(
                 "Keep the carrier and tracking number to {CARRIER_MAX_CHARS} characters each"
             )));
         }
-        Ok(Self {
-            carrier: carrier.to_owned(),
-            tracking: tracking.to_owned(),
-        })
+        Ok(Self { carrier: carrier.to_owned(), tracking: tracking.to_owned() })
     }
 }
 
@@ -331,10 +326,7 @@ impl Order {
             amount,
             held: Money::ZERO,
             state: OrderState::AwaitingPayment,
-            deadline: Some(Deadline {
-                kind: TimerKind::Unpaid,
-                at: now + rules.deadlines.unpaid,
-            }),
+            deadline: Some(Deadline { kind: TimerKind::Unpaid, at: now + rules.deadlines.unpaid }),
             paused: None,
             shipment: None,
             confirm_extended: false,
@@ -656,10 +648,7 @@ pub fn apply(
             )?);
             next.held = order.amount;
             next.state = S::Paid;
-            next.deadline = Some(Deadline {
-                kind: TimerKind::Ship,
-                at: now + d.ship,
-            });
+            next.deadline = Some(Deadline { kind: TimerKind::Ship, at: now + d.ship });
             effects.push(Effect::Notify(Party::Seller, Notice::PaidShipNow));
         }
         (S::AwaitingPayment, Event::Cancel | Event::Timeout(TimerKind::Unpaid)) => {
@@ -672,22 +661,11 @@ pub fn apply(
         (S::Paid, Event::Ship(shipment)) => {
             next.shipment = Some(Shipment::parse(&shipment.carrier, &shipment.tracking)?);
             next.state = S::Shipped;
-            next.deadline = Some(Deadline {
-                kind: TimerKind::Confirm,
-                at: now + d.confirm,
-            });
+            next.deadline = Some(Deadline { kind: TimerKind::Confirm, at: now + d.confirm });
             effects.push(Effect::Notify(Party::Buyer, Notice::Shipped));
         }
         (S::Paid, Event::SellerCancel | Event::Timeout(TimerKind::Ship)) => {
-            settle(
-                order,
-                &mut next,
-                &mut effects,
-                order.held,
-                S::Refunded,
-                now,
-                rules,
-            )?;
+            settle(order, &mut next, &mut effects, order.held, S::Refunded, now, rules)?;
             effects.push(Effect::RestoreStock(order.quantity));
         }
         (S::Paid | S::Shipped, Event::RequestRefund { kind, amount, reason }) => {
@@ -713,22 +691,11 @@ pub fn apply(
                 return_shipment: None,
             });
             next.state = S::RefundRequested;
-            next.deadline = Some(Deadline {
-                kind: TimerKind::Answer,
-                at: now + d.answer,
-            });
+            next.deadline = Some(Deadline { kind: TimerKind::Answer, at: now + d.answer });
             effects.push(Effect::Notify(Party::Seller, Notice::RefundRequested));
         }
         (S::Shipped, Event::ConfirmReceipt | Event::Timeout(TimerKind::Confirm)) => {
-            settle(
-                order,
-                &mut next,
-                &mut effects,
-                Money::ZERO,
-                S::Completed,
-                now,
-                rules,
-            )?;
+            settle(order, &mut next, &mut effects, Money::ZERO, S::Completed, now, rules)?;
         }
         (S::Shipped, Event::ExtendConfirm { days }) => {
             if order.confirm_extended {
@@ -740,10 +707,8 @@ pub fn apply(
             let Some(deadline) = order.deadline else {
                 return Err(TransitionError::NotNow(order.state));
             };
-            next.deadline = Some(Deadline {
-                kind: deadline.kind,
-                at: deadline.at + i64::from(*days) * d.extension_unit,
-            });
+            next.deadline =
+                Some(Deadline { kind: deadline.kind, at: deadline.at + i64::from(*days) * d.extension_unit });
             next.confirm_extended = true;
         }
         (S::RefundRequested, Event::AgreeRefund | Event::Timeout(TimerKind::Answer)) => {
@@ -752,25 +717,14 @@ pub fn apply(
                 RefundKind::RefundOnly => {
                     let full = request.amount == order.held;
                     let final_state = if full { S::Refunded } else { S::Completed };
-                    settle(
-                        order,
-                        &mut next,
-                        &mut effects,
-                        request.amount,
-                        final_state,
-                        now,
-                        rules,
-                    )?;
+                    settle(order, &mut next, &mut effects, request.amount, final_state, now, rules)?;
                     if full && order.shipment.is_none() {
                         effects.push(Effect::RestoreStock(order.quantity));
                     }
                 }
                 RefundKind::ReturnAndRefund => {
                     next.state = S::ReturnInTransit;
-                    next.deadline = Some(Deadline {
-                        kind: TimerKind::ReturnSend,
-                        at: now + d.return_send,
-                    });
+                    next.deadline = Some(Deadline { kind: TimerKind::ReturnSend, at: now + d.return_send });
                     effects.push(Effect::Notify(Party::Buyer, Notice::SendReturn));
                 }
             }
@@ -781,10 +735,7 @@ pub fn apply(
             request.refusal = Some(reason);
             next.refund = Some(request);
             next.state = S::RefundRefused;
-            next.deadline = Some(Deadline {
-                kind: TimerKind::Escalation,
-                at: now + d.escalation,
-            });
+            next.deadline = Some(Deadline { kind: TimerKind::Escalation, at: now + d.escalation });
             effects.push(Effect::Notify(Party::Buyer, Notice::RefundRefused));
         }
         (S::RefundRequested | S::RefundRefused, Event::WithdrawRefund)
@@ -804,10 +755,7 @@ pub fn apply(
             }
             request.return_shipment = Some(Shipment::parse(&shipment.carrier, &shipment.tracking)?);
             next.refund = Some(request);
-            next.deadline = Some(Deadline {
-                kind: TimerKind::ReturnConfirm,
-                at: now + d.return_confirm,
-            });
+            next.deadline = Some(Deadline { kind: TimerKind::ReturnConfirm, at: now + d.return_confirm });
             effects.push(Effect::Notify(Party::Seller, Notice::ReturnSent));
         }
         (S::ReturnInTransit, Event::Timeout(TimerKind::ReturnSend)) => {
@@ -817,20 +765,8 @@ pub fn apply(
         }
         (S::ReturnInTransit, Event::ConfirmReturn | Event::Timeout(TimerKind::ReturnConfirm)) => {
             let request = open_request(order)?;
-            let final_state = if request.amount == order.held {
-                S::Refunded
-            } else {
-                S::Completed
-            };
-            settle(
-                order,
-                &mut next,
-                &mut effects,
-                request.amount,
-                final_state,
-                now,
-                rules,
-            )?;
+            let final_state = if request.amount == order.held { S::Refunded } else { S::Completed };
+            settle(order, &mut next, &mut effects, request.amount, final_state, now, rules)?;
         }
         (S::ReturnInTransit, Event::DisputeReturn { reason }) => {
             let reason = check_reason(reason, "Say what is wrong with the returned goods")?;
@@ -847,10 +783,7 @@ pub fn apply(
         (S::InArbitration, Event::Decide { refund, reason }) => {
             check_reason(reason, "Give the reason for the decision")?;
             if *refund > order.held {
-                return Err(TransitionError::Invalid(format!(
-                    "The refund can be at most {}",
-                    order.held
-                )));
+                return Err(TransitionError::Invalid(format!("The refund can be at most {}", order.held)));
             }
             settle(order, &mut next, &mut effects, *refund, S::Resolved, now, rules)?;
             effects.retain(|e| !matches!(e, Effect::Notify(..)));
@@ -909,9 +842,7 @@ fn check_reason(reason: &str, missing: &str) -> Result<String, TransitionError> 
         return Err(TransitionError::Invalid(missing.to_owned()));
     }
     if reason.chars().count() > REASON_MAX_CHARS {
-        return Err(TransitionError::Invalid(format!(
-            "Keep it to {REASON_MAX_CHARS} characters"
-        )));
+        return Err(TransitionError::Invalid(format!("Keep it to {REASON_MAX_CHARS} characters")));
     }
     Ok(reason.to_owned())
 }
@@ -931,10 +862,7 @@ fn transfer(
 
 /// Stops the running deadline, keeping the time it had left.
 fn pause(order: &Order, now: Millis) -> Option<Paused> {
-    order.deadline.map(|d| Paused {
-        kind: d.kind,
-        remaining: (d.at - now).max(0),
-    })
+    order.deadline.map(|d| Paused { kind: d.kind, remaining: (d.at - now).max(0) })
 }
 
 /// Closes the refund request and restarts the paused deadline with the time
@@ -943,10 +871,7 @@ fn resume(order: &Order, next: &mut Order, now: Millis) -> Result<(), Transition
     let request = open_request(order)?;
     next.state = request.from;
     next.refund = None;
-    next.deadline = order.paused.map(|p| Deadline {
-        kind: p.kind,
-        at: now + p.remaining,
-    });
+    next.deadline = order.paused.map(|p| Deadline { kind: p.kind, at: now + p.remaining });
     next.paused = None;
     Ok(())
 }
@@ -987,12 +912,7 @@ fn settle(
             )?);
         }
         if !fee.is_zero() {
-            effects.push(transfer(
-                Account::Escrow,
-                Account::PlatformFees,
-                fee,
-                TransferKind::Fee,
-            )?);
+            effects.push(transfer(Account::Escrow, Account::PlatformFees, fee, TransferKind::Fee)?);
         }
         effects.push(Effect::Notify(Party::Seller, Notice::PaymentReleased));
     } else if final_state == OrderState::Refunded {
@@ -1052,15 +972,10 @@ pub fn decide_claim(
         return Err(TransitionError::NotYourRole);
     }
     if claim != ClaimState::Open {
-        return Err(TransitionError::Invalid(
-            "This claim has already been decided".into(),
-        ));
+        return Err(TransitionError::Invalid("This claim has already been decided".into()));
     }
     if !uphold {
-        return Ok((
-            ClaimState::Rejected,
-            vec![Effect::Notify(Party::Buyer, Notice::Decided)],
-        ));
+        return Ok((ClaimState::Rejected, vec![Effect::Notify(Party::Buyer, Notice::Decided)]));
     }
     Ok((
         ClaimState::Upheld,
@@ -1102,10 +1017,7 @@ mod tests {
     }
 
     fn ship() -> Event {
-        Event::Ship(Shipment {
-            carrier: "SF Express".into(),
-            tracking: "SF123".into(),
-        })
+        Event::Ship(Shipment { carrier: "SF Express".into(), tracking: "SF123".into() })
     }
 
     fn step(order: &Order, event: Event, role: Role, now: Millis) -> Transition {
@@ -1114,17 +1026,13 @@ mod tests {
     }
 
     fn drive(events: &[(Event, Role)]) -> Order {
-        events.iter().fold(placed(), |order, (event, role)| {
-            step(&order, event.clone(), *role, T0 + MINUTE).order
-        })
+        events
+            .iter()
+            .fold(placed(), |order, (event, role)| step(&order, event.clone(), *role, T0 + MINUTE).order)
     }
 
     fn refund_of(amount: &str, kind: RefundKind) -> Event {
-        Event::RequestRefund {
-            kind,
-            amount: yuan(amount),
-            reason: "Arrived scratched".into(),
-        }
+        Event::RequestRefund { kind, amount: yuan(amount), reason: "Arrived scratched".into() }
     }
 
     fn shipped() -> Order {
@@ -1148,25 +1056,16 @@ mod tests {
             ("refund_requested", with(std::slice::from_ref(&return_request))),
             (
                 "refund_refused",
-                with(&[
-                    return_request.clone(),
-                    (Event::RefuseRefund { reason: "No".into() }, Role::Seller),
-                ]),
+                with(&[return_request.clone(), (Event::RefuseRefund { reason: "No".into() }, Role::Seller)]),
             ),
-            (
-                "return_in_transit",
-                with(&[return_request.clone(), (Event::AgreeRefund, Role::Seller)]),
-            ),
+            ("return_in_transit", with(&[return_request.clone(), (Event::AgreeRefund, Role::Seller)])),
             (
                 "return_sent",
                 with(&[
                     return_request.clone(),
                     (Event::AgreeRefund, Role::Seller),
                     (
-                        Event::SendReturn(Shipment {
-                            carrier: "EMS".into(),
-                            tracking: "E1".into(),
-                        }),
+                        Event::SendReturn(Shipment { carrier: "EMS".into(), tracking: "E1".into() }),
                         Role::Buyer,
                     ),
                 ]),
@@ -1180,10 +1079,7 @@ mod tests {
                 ]),
             ),
             ("completed", with(&[(Event::ConfirmReceipt, Role::Buyer)])),
-            (
-                "refunded",
-                drive(&[(Event::Pay, Role::Buyer), (Event::SellerCancel, Role::Seller)]),
-            ),
+            ("refunded", drive(&[(Event::Pay, Role::Buyer), (Event::SellerCancel, Role::Seller)])),
             ("cancelled", drive(&[(Event::Cancel, Role::Buyer)])),
             (
                 "resolved",
@@ -1191,13 +1087,7 @@ mod tests {
                     return_request,
                     (Event::RefuseRefund { reason: "No".into() }, Role::Seller),
                     (Event::Escalate, Role::Buyer),
-                    (
-                        Event::Decide {
-                            refund: yuan("10"),
-                            reason: "Split".into(),
-                        },
-                        Role::Arbiter,
-                    ),
+                    (Event::Decide { refund: yuan("10"), reason: "Split".into() }, Role::Arbiter),
                 ]),
             ),
         ]
@@ -1213,23 +1103,13 @@ mod tests {
             Event::ExtendConfirm { days: 5 },
             refund_of("128.50", RefundKind::RefundOnly),
             Event::AgreeRefund,
-            Event::RefuseRefund {
-                reason: "Item was fine".into(),
-            },
+            Event::RefuseRefund { reason: "Item was fine".into() },
             Event::WithdrawRefund,
             Event::Escalate,
-            Event::SendReturn(Shipment {
-                carrier: "EMS".into(),
-                tracking: "E9".into(),
-            }),
+            Event::SendReturn(Shipment { carrier: "EMS".into(), tracking: "E9".into() }),
             Event::ConfirmReturn,
-            Event::DisputeReturn {
-                reason: "Box was empty".into(),
-            },
-            Event::Decide {
-                refund: yuan("30"),
-                reason: "Both partly right".into(),
-            },
+            Event::DisputeReturn { reason: "Box was empty".into() },
+            Event::Decide { refund: yuan("30"), reason: "Both partly right".into() },
         ];
         events.extend(TimerKind::ALL.map(Event::Timeout));
         events
@@ -1287,11 +1167,7 @@ mod tests {
             for event in one_event_of_each_kind() {
                 // Timeouts are tried when every deadline has passed, the
                 // rest while none has.
-                let now = if matches!(event, Event::Timeout(_)) {
-                    T0 + 365 * DAY
-                } else {
-                    T0 + 2 * MINUTE
-                };
+                let now = if matches!(event, Event::Timeout(_)) { T0 + 365 * DAY } else { T0 + 2 * MINUTE };
                 for (role, role_name) in ROLES {
                     let result = apply(&order, &event, role, now, &rules());
                     let key = (state_name, event.kind(), role_name);
@@ -1318,10 +1194,7 @@ mod tests {
             apply(&order, &Event::ConfirmReceipt, Role::Stranger, T0, &rules()),
             Err(TransitionError::NotYourRole)
         );
-        assert_eq!(
-            apply(&order, &ship(), Role::Buyer, T0, &rules()),
-            Err(TransitionError::NotYourRole)
-        );
+        assert_eq!(apply(&order, &ship(), Role::Buyer, T0, &rules()), Err(TransitionError::NotYourRole));
     }
 
     /// The edges of SPEC §3's table; property tests check nothing else happens.
@@ -1350,30 +1223,14 @@ mod tests {
         let t = step(&placed(), Event::Pay, Role::Buyer, T0 + MINUTE);
         assert_eq!(t.order.state, OrderState::Paid);
         assert_eq!(t.order.held.fen(), 12_850);
-        assert_eq!(
-            t.order.deadline,
-            Some(Deadline {
-                kind: TimerKind::Ship,
-                at: T0 + MINUTE + 7 * DAY
-            })
-        );
-        let transfers: Vec<_> = t
-            .transfers()
-            .map(|t| (t.debit(), t.credit(), t.amount().fen(), t.kind()))
-            .collect();
+        assert_eq!(t.order.deadline, Some(Deadline { kind: TimerKind::Ship, at: T0 + MINUTE + 7 * DAY }));
+        let transfers: Vec<_> =
+            t.transfers().map(|t| (t.debit(), t.credit(), t.amount().fen(), t.kind())).collect();
         assert_eq!(
             transfers,
-            vec![(
-                Account::Available(BUYER),
-                Account::Escrow,
-                12_850,
-                TransferKind::Payment
-            )]
+            vec![(Account::Available(BUYER), Account::Escrow, 12_850, TransferKind::Payment)]
         );
-        assert!(
-            t.effects
-                .contains(&Effect::Notify(Party::Seller, Notice::PaidShipNow))
-        );
+        assert!(t.effects.contains(&Effect::Notify(Party::Seller, Notice::PaidShipNow)));
     }
 
     #[test]
@@ -1381,10 +1238,7 @@ mod tests {
         let t = step(&shipped(), Event::ConfirmReceipt, Role::Buyer, T0 + DAY);
         let transfers: Vec<_> = t.transfers().map(|t| (t.credit(), t.amount().fen())).collect();
         // ¥128.50 × 0.6% = 0.771 → ¥0.77
-        assert_eq!(
-            transfers,
-            vec![(Account::Available(SELLER), 12_773), (Account::PlatformFees, 77)]
-        );
+        assert_eq!(transfers, vec![(Account::Available(SELLER), 12_773), (Account::PlatformFees, 77)]);
         assert_eq!(t.order.state, OrderState::Completed);
         assert_eq!(t.order.held, Money::ZERO);
         assert_eq!(t.order.ended_at, Some(T0 + DAY));
@@ -1395,21 +1249,10 @@ mod tests {
     fn the_unpaid_timeout_cancels_and_restores_stock_but_not_before_it_is_due() {
         let order = placed();
         assert_eq!(
-            apply(
-                &order,
-                &Event::Timeout(TimerKind::Unpaid),
-                Role::System,
-                T0 + 29 * MINUTE,
-                &rules()
-            ),
+            apply(&order, &Event::Timeout(TimerKind::Unpaid), Role::System, T0 + 29 * MINUTE, &rules()),
             Err(TransitionError::NotDue)
         );
-        let t = step(
-            &order,
-            Event::Timeout(TimerKind::Unpaid),
-            Role::System,
-            T0 + 30 * MINUTE,
-        );
+        let t = step(&order, Event::Timeout(TimerKind::Unpaid), Role::System, T0 + 30 * MINUTE);
         assert_eq!(t.order.state, OrderState::Cancelled);
         assert!(t.effects.contains(&Effect::RestoreStock(2)));
         assert_eq!(t.transfers().count(), 0);
@@ -1425,13 +1268,7 @@ mod tests {
     fn a_timer_of_another_kind_is_stale() {
         let order = shipped();
         assert_eq!(
-            apply(
-                &order,
-                &Event::Timeout(TimerKind::Ship),
-                Role::System,
-                T0 + 30 * DAY,
-                &rules()
-            ),
+            apply(&order, &Event::Timeout(TimerKind::Ship), Role::System, T0 + 30 * DAY, &rules()),
             Err(TransitionError::StaleTimer)
         );
     }
@@ -1441,14 +1278,8 @@ mod tests {
         let paid = drive(&[(Event::Pay, Role::Buyer)]);
         let t = step(&paid, Event::Timeout(TimerKind::Ship), Role::System, T0 + 8 * DAY);
         assert_eq!(t.order.state, OrderState::Refunded);
-        let transfers: Vec<_> = t
-            .transfers()
-            .map(|t| (t.credit(), t.amount().fen(), t.kind()))
-            .collect();
-        assert_eq!(
-            transfers,
-            vec![(Account::Available(BUYER), 12_850, TransferKind::Refund)]
-        );
+        let transfers: Vec<_> = t.transfers().map(|t| (t.credit(), t.amount().fen(), t.kind())).collect();
+        assert_eq!(transfers, vec![(Account::Available(BUYER), 12_850, TransferKind::Refund)]);
         assert!(t.effects.contains(&Effect::RestoreStock(2)));
     }
 
@@ -1457,26 +1288,13 @@ mod tests {
         let order = shipped();
         let due = order.deadline.map(|d| d.at).unwrap_or_default();
         assert_eq!(
-            apply(
-                &order,
-                &Event::ExtendConfirm { days: 4 },
-                Role::Buyer,
-                T0,
-                &rules()
-            )
-            .err(),
+            apply(&order, &Event::ExtendConfirm { days: 4 }, Role::Buyer, T0, &rules()).err(),
             Some(TransitionError::Invalid("Extend by 3, 5, 7 or 10 days".into()))
         );
         let t = step(&order, Event::ExtendConfirm { days: 7 }, Role::Buyer, T0 + DAY);
         assert_eq!(t.order.deadline.map(|d| d.at), Some(due + 7 * DAY));
         assert_eq!(
-            apply(
-                &t.order,
-                &Event::ExtendConfirm { days: 3 },
-                Role::Buyer,
-                T0 + DAY,
-                &rules()
-            ),
+            apply(&t.order, &Event::ExtendConfirm { days: 3 }, Role::Buyer, T0 + DAY, &rules()),
             Err(TransitionError::AlreadyExtended)
         );
     }
@@ -1484,59 +1302,33 @@ mod tests {
     #[test]
     fn before_shipping_only_a_full_refund_without_return_can_be_asked() {
         let paid = drive(&[(Event::Pay, Role::Buyer)]);
-        for event in [
-            refund_of("100", RefundKind::RefundOnly),
-            refund_of("128.50", RefundKind::ReturnAndRefund),
-        ] {
+        for event in
+            [refund_of("100", RefundKind::RefundOnly), refund_of("128.50", RefundKind::ReturnAndRefund)]
+        {
             assert!(matches!(
                 apply(&paid, &event, Role::Buyer, T0, &rules()),
                 Err(TransitionError::Invalid(_))
             ));
         }
-        let t = step(
-            &paid,
-            refund_of("128.50", RefundKind::RefundOnly),
-            Role::Buyer,
-            T0 + HOUR,
-        );
+        let t = step(&paid, refund_of("128.50", RefundKind::RefundOnly), Role::Buyer, T0 + HOUR);
         let agreed = step(&t.order, Event::AgreeRefund, Role::Seller, T0 + 2 * HOUR);
         assert_eq!(agreed.order.state, OrderState::Refunded);
-        assert!(
-            agreed.effects.contains(&Effect::RestoreStock(2)),
-            "never shipped, so stock comes back"
-        );
+        assert!(agreed.effects.contains(&Effect::RestoreStock(2)), "never shipped, so stock comes back");
     }
 
     #[test]
     fn a_refund_can_never_exceed_what_is_held() {
         let order = shipped();
-        let result = apply(
-            &order,
-            &refund_of("128.51", RefundKind::RefundOnly),
-            Role::Buyer,
-            T0,
-            &rules(),
-        );
+        let result = apply(&order, &refund_of("128.51", RefundKind::RefundOnly), Role::Buyer, T0, &rules());
         assert!(matches!(result, Err(TransitionError::Invalid(_))));
-        let result = apply(
-            &order,
-            &refund_of("0", RefundKind::RefundOnly),
-            Role::Buyer,
-            T0,
-            &rules(),
-        );
+        let result = apply(&order, &refund_of("0", RefundKind::RefundOnly), Role::Buyer, T0, &rules());
         assert!(matches!(result, Err(TransitionError::Invalid(_))));
     }
 
     #[test]
     fn a_partial_refund_pays_the_buyer_and_releases_the_rest_with_the_fee_on_the_rest_only() {
         let order = shipped();
-        let requested = step(
-            &order,
-            refund_of("28.50", RefundKind::RefundOnly),
-            Role::Buyer,
-            T0 + HOUR,
-        );
+        let requested = step(&order, refund_of("28.50", RefundKind::RefundOnly), Role::Buyer, T0 + HOUR);
         let t = step(&requested.order, Event::AgreeRefund, Role::Seller, T0 + 2 * HOUR);
         let transfers: Vec<_> = t.transfers().map(|t| (t.credit(), t.amount().fen())).collect();
         // ¥100.00 released: fee ¥0.60
@@ -1549,78 +1341,42 @@ mod tests {
             ]
         );
         assert_eq!(t.order.state, OrderState::Completed);
-        assert!(
-            !t.effects.contains(&Effect::RestoreStock(2)),
-            "shipped goods do not restock"
-        );
+        assert!(!t.effects.contains(&Effect::RestoreStock(2)), "shipped goods do not restock");
     }
 
     #[test]
     fn withdrawing_a_request_resumes_the_paused_deadline_with_the_time_it_had_left() {
         let order = shipped(); // confirm deadline: T0 + MINUTE + 10 days
         let asked_at = T0 + 3 * DAY;
-        let requested = step(
-            &order,
-            refund_of("10", RefundKind::RefundOnly),
-            Role::Buyer,
-            asked_at,
-        );
+        let requested = step(&order, refund_of("10", RefundKind::RefundOnly), Role::Buyer, asked_at);
         let left = (T0 + MINUTE + 10 * DAY) - asked_at;
-        assert_eq!(
-            requested.order.paused,
-            Some(Paused {
-                kind: TimerKind::Confirm,
-                remaining: left
-            })
-        );
+        assert_eq!(requested.order.paused, Some(Paused { kind: TimerKind::Confirm, remaining: left }));
         assert_eq!(requested.order.deadline.map(|d| d.kind), Some(TimerKind::Answer));
 
         let back_at = asked_at + DAY;
         let t = step(&requested.order, Event::WithdrawRefund, Role::Buyer, back_at);
         assert_eq!(t.order.state, OrderState::Shipped);
-        assert_eq!(
-            t.order.deadline,
-            Some(Deadline {
-                kind: TimerKind::Confirm,
-                at: back_at + left
-            })
-        );
+        assert_eq!(t.order.deadline, Some(Deadline { kind: TimerKind::Confirm, at: back_at + left }));
         assert_eq!(t.order.refund, None);
     }
 
     #[test]
     fn seller_silence_for_48_hours_counts_as_agreeing() {
-        let requested = step(
-            &shipped(),
-            refund_of("128.50", RefundKind::ReturnAndRefund),
-            Role::Buyer,
-            T0 + HOUR,
-        );
-        let t = step(
-            &requested.order,
-            Event::Timeout(TimerKind::Answer),
-            Role::System,
-            T0 + HOUR + 48 * HOUR,
-        );
+        let requested =
+            step(&shipped(), refund_of("128.50", RefundKind::ReturnAndRefund), Role::Buyer, T0 + HOUR);
+        let t =
+            step(&requested.order, Event::Timeout(TimerKind::Answer), Role::System, T0 + HOUR + 48 * HOUR);
         assert_eq!(t.order.state, OrderState::ReturnInTransit);
         assert_eq!(t.order.deadline.map(|d| d.kind), Some(TimerKind::ReturnSend));
     }
 
     #[test]
     fn a_return_not_sent_in_time_closes_the_request_and_the_confirm_deadline_resumes() {
-        let requested = step(
-            &shipped(),
-            refund_of("128.50", RefundKind::ReturnAndRefund),
-            Role::Buyer,
-            T0 + HOUR,
-        );
+        let requested =
+            step(&shipped(), refund_of("128.50", RefundKind::ReturnAndRefund), Role::Buyer, T0 + HOUR);
         let agreed = step(&requested.order, Event::AgreeRefund, Role::Seller, T0 + 2 * HOUR);
-        let closed = step(
-            &agreed.order,
-            Event::Timeout(TimerKind::ReturnSend),
-            Role::System,
-            T0 + 2 * HOUR + 7 * DAY,
-        );
+        let closed =
+            step(&agreed.order, Event::Timeout(TimerKind::ReturnSend), Role::System, T0 + 2 * HOUR + 7 * DAY);
         assert_eq!(closed.order.state, OrderState::Shipped);
         assert_eq!(closed.order.deadline.map(|d| d.kind), Some(TimerKind::Confirm));
         assert_eq!(closed.transfers().count(), 0);
@@ -1628,19 +1384,12 @@ mod tests {
 
     #[test]
     fn a_sent_return_not_confirmed_in_ten_days_is_refunded() {
-        let requested = step(
-            &shipped(),
-            refund_of("128.50", RefundKind::ReturnAndRefund),
-            Role::Buyer,
-            T0 + HOUR,
-        );
+        let requested =
+            step(&shipped(), refund_of("128.50", RefundKind::ReturnAndRefund), Role::Buyer, T0 + HOUR);
         let agreed = step(&requested.order, Event::AgreeRefund, Role::Seller, T0 + 2 * HOUR);
         let sent = step(
             &agreed.order,
-            Event::SendReturn(Shipment {
-                carrier: "EMS".into(),
-                tracking: "E1".into(),
-            }),
+            Event::SendReturn(Shipment { carrier: "EMS".into(), tracking: "E1".into() }),
             Role::Buyer,
             T0 + 3 * HOUR,
         );
@@ -1662,22 +1411,14 @@ mod tests {
         for (event, role) in [
             (ship(), Role::Seller),
             (refund_of("100", RefundKind::RefundOnly), Role::Buyer),
-            (
-                Event::RefuseRefund {
-                    reason: "It works".into(),
-                },
-                Role::Seller,
-            ),
+            (Event::RefuseRefund { reason: "It works".into() }, Role::Seller),
             (Event::Escalate, Role::Buyer),
         ] {
             order = step(&order, event, role, T0 + HOUR).order;
         }
         let t = step(
             &order,
-            Event::Decide {
-                refund: yuan("30"),
-                reason: "Partly damaged".into(),
-            },
+            Event::Decide { refund: yuan("30"), reason: "Partly damaged".into() },
             Role::Arbiter,
             T0 + DAY,
         );
@@ -1696,10 +1437,7 @@ mod tests {
     #[test]
     fn a_fraud_claim_is_filed_within_15_days_and_upheld_pays_the_order_amount_from_compensation() {
         let completed = step(&shipped(), Event::ConfirmReceipt, Role::Buyer, T0 + DAY).order;
-        assert_eq!(
-            check_claim_filing(&completed, Role::Buyer, T0 + DAY + 15 * DAY, &rules()),
-            Ok(())
-        );
+        assert_eq!(check_claim_filing(&completed, Role::Buyer, T0 + DAY + 15 * DAY, &rules()), Ok(()));
         assert!(check_claim_filing(&completed, Role::Buyer, T0 + DAY + 15 * DAY + 1, &rules()).is_err());
         assert_eq!(
             check_claim_filing(&completed, Role::Seller, T0 + 2 * DAY, &rules()),
@@ -1742,11 +1480,7 @@ mod tests {
             Just(Event::ConfirmReceipt),
             prop::sample::select(vec![1u32, 3, 5, 7, 10]).prop_map(|days| Event::ExtendConfirm { days }),
             (fen.clone(), any::<bool>()).prop_map(|(f, ret)| Event::RequestRefund {
-                kind: if ret {
-                    RefundKind::ReturnAndRefund
-                } else {
-                    RefundKind::RefundOnly
-                },
+                kind: if ret { RefundKind::ReturnAndRefund } else { RefundKind::RefundOnly },
                 amount: Money::from_fen(f).unwrap_or(Money::ZERO),
                 reason: "why".into(),
             }),
@@ -1754,14 +1488,9 @@ mod tests {
             Just(Event::RefuseRefund { reason: "no".into() }),
             Just(Event::WithdrawRefund),
             Just(Event::Escalate),
-            Just(Event::SendReturn(Shipment {
-                carrier: "EMS".into(),
-                tracking: "1".into()
-            })),
+            Just(Event::SendReturn(Shipment { carrier: "EMS".into(), tracking: "1".into() })),
             Just(Event::ConfirmReturn),
-            Just(Event::DisputeReturn {
-                reason: "empty box".into()
-            }),
+            Just(Event::DisputeReturn { reason: "empty box".into() }),
             fen.prop_map(|f| Event::Decide {
                 refund: Money::from_fen(f).unwrap_or(Money::ZERO),
                 reason: "r".into()

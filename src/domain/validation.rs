@@ -25,10 +25,7 @@ impl FieldErrors {
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(name, _)| name == field)
-            .map(|(_, message)| message.as_str())
+        self.0.iter().find(|(name, _)| name == field).map(|(_, message)| message.as_str())
     }
 
     pub fn is_empty(&self) -> bool {

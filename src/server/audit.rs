@@ -43,16 +43,8 @@ pub async fn run(db: &impl ConnectionTrait) -> Result<Report, StoreError> {
     let listing_detail = if invalid.is_empty() {
         format!("{listings} listings, {members} members, every listing valid with an existing seller")
     } else {
-        let shown: Vec<String> = invalid
-            .iter()
-            .take(10)
-            .map(|(id, why)| format!("#{id} {why}"))
-            .collect();
-        format!(
-            "{} of {listings} listings invalid: {}",
-            invalid.len(),
-            shown.join("; ")
-        )
+        let shown: Vec<String> = invalid.iter().take(10).map(|(id, why)| format!("#{id} {why}")).collect();
+        format!("{} of {listings} listings invalid: {}", invalid.len(), shown.join("; "))
     };
     let (stored, recomputed, repeated_keys, transfer_count) = store::ledger::audit_figures(db).await?;
     let (open_orders_holding, terminal_orders_holding) = store::orders::holdings(db).await?;
@@ -66,11 +58,7 @@ pub async fn run(db: &impl ConnectionTrait) -> Result<Report, StoreError> {
     };
     let mut checks: Vec<Check> = ledger::audit(&figures)
         .into_iter()
-        .map(|c| Check {
-            name: c.name,
-            passed: c.passed,
-            detail: c.detail,
-        })
+        .map(|c| Check { name: c.name, passed: c.passed, detail: c.detail })
         .collect();
     checks.push(Check {
         name: "listings follow the listing rules",

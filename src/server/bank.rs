@@ -116,21 +116,11 @@ impl BankGateway for SimulatedBank {
             BankMode::Reject => CallbackStatus::Rejected,
         };
         let n = self.sent.fetch_add(1, Ordering::Relaxed) + 1;
-        let deliveries = if self.duplicate_every > 0 && n.is_multiple_of(self.duplicate_every) {
-            2
-        } else {
-            1
-        };
-        let body = CallbackBody {
-            reference: instruction.reference,
-            status,
-        };
-        let (client, url, secret, delay) = (
-            self.client.clone(),
-            self.callback_url.clone(),
-            self.secret.clone(),
-            self.delay,
-        );
+        let deliveries =
+            if self.duplicate_every > 0 && n.is_multiple_of(self.duplicate_every) { 2 } else { 1 };
+        let body = CallbackBody { reference: instruction.reference, status };
+        let (client, url, secret, delay) =
+            (self.client.clone(), self.callback_url.clone(), self.secret.clone(), self.delay);
         tokio::spawn(async move {
             tokio::time::sleep(delay).await;
             for _ in 0..deliveries {
@@ -201,13 +191,7 @@ fn signature_valid(secret: &[u8], timestamp: &str, body: &[u8], signature: &str)
 /// `POST /bank/callback`: the bank reports an operation's outcome. Applied
 /// exactly once; a repeat answers 200 and changes nothing.
 pub async fn callback(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let (timestamp, signature) = (header(TIMESTAMP_HEADER), header(SIGNATURE_HEADER));
     if !signature_valid(&state.settings.bank_secret, &timestamp, &body, &signature) {
         tracing::warn!("bank callback with a bad signature refused");
@@ -243,35 +227,10 @@ mod tests {
     #[test]
     fn a_signature_verifies_only_with_the_same_secret_timestamp_and_body() {
         let signature = sign(b"secret", "1700000000000", b"{\"a\":1}");
-        assert!(signature_valid(
-            b"secret",
-            "1700000000000",
-            b"{\"a\":1}",
-            &signature
-        ));
-        assert!(!signature_valid(
-            b"other",
-            "1700000000000",
-            b"{\"a\":1}",
-            &signature
-        ));
-        assert!(!signature_valid(
-            b"secret",
-            "1700000000001",
-            b"{\"a\":1}",
-            &signature
-        ));
-        assert!(!signature_valid(
-            b"secret",
-            "1700000000000",
-            b"{\"a\":2}",
-            &signature
-        ));
-        assert!(!signature_valid(
-            b"secret",
-            "1700000000000",
-            b"{\"a\":1}",
-            "not hex"
-        ));
+        assert!(signature_valid(b"secret", "1700000000000", b"{\"a\":1}", &signature));
+        assert!(!signature_valid(b"other", "1700000000000", b"{\"a\":1}", &signature));
+        assert!(!signature_valid(b"secret", "1700000000001", b"{\"a\":1}", &signature));
+        assert!(!signature_valid(b"secret", "1700000000000", b"{\"a\":2}", &signature));
+        assert!(!signature_valid(b"secret", "1700000000000", b"{\"a\":1}", "not hex"));
     }
 }

@@ -11,22 +11,13 @@ use crate::domain::money::FeeRate;
 use crate::domain::order::{Deadlines, Rules};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "escrowmart",
-    version,
-    about = "A marketplace where every purchase runs through escrow"
-)]
+#[command(name = "escrowmart", version, about = "A marketplace where every purchase runs through escrow")]
 // `escrowmart` alone serves, so the serve flags are accepted without the word.
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// Database to use. A `sqlite://` file is created on first start;
     /// `postgres://…` switches to PostgreSQL.
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        global = true,
-        default_value = "sqlite://data/escrowmart.db"
-    )]
+    #[arg(long, env = "DATABASE_URL", global = true, default_value = "sqlite://data/escrowmart.db")]
     pub database_url: String,
 
     #[command(subcommand)]

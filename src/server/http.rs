@@ -46,29 +46,22 @@ pub fn router(state: AppState) -> Router {
         .route("/bank/callback", post(super::bank::callback))
         .route("/wallet/statement.csv", get(statement_csv))
         .leptos_routes_with_context(&state, routes, context.clone(), app_shell)
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            context, shell,
-        ))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(
             // Outermost first: every request gets an id before it is logged,
             // and a cross-site request is refused before it touches a session.
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-                .layer(
-                    TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
-                        let request_id = request
-                            .headers()
-                            .get(REQUEST_ID)
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or("-");
-                        tracing::info_span!(
-                            "request",
-                            method = %request.method(),
-                            path = %request.uri().path(),
-                            request_id = %request_id,
-                        )
-                    }),
-                )
+                .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
+                    let request_id =
+                        request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                        request_id = %request_id,
+                    )
+                }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(middleware::from_fn(refuse_cross_site))
                 .layer(sessions),
@@ -102,10 +95,7 @@ async fn statement_csv(State(state): State<AppState>, session: tower_sessions::S
         Ok(body) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"escrowmart-statement.csv\"",
-                ),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"escrowmart-statement.csv\""),
             ],
             body,
         )
@@ -137,9 +127,5 @@ fn statement_to_csv(lines: &[super::store::ledger::StatementLine]) -> Result<Vec
 
 fn internal_error(error: &dyn std::fmt::Display) -> Response {
     tracing::error!(error = %error, "request failed");
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Something went wrong on our side; please try again",
-    )
-        .into_response()
+    (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side; please try again").into_response()
 }

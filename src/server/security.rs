@@ -80,18 +80,9 @@ mod tests {
 
     #[test]
     fn without_fetch_metadata_the_origin_must_be_our_host() {
-        assert!(is_same_site(&headers(&[
-            ("origin", "http://127.0.0.1:3000"),
-            ("host", "127.0.0.1:3000")
-        ])));
-        assert!(!is_same_site(&headers(&[
-            ("origin", "http://evil.test"),
-            ("host", "127.0.0.1:3000")
-        ])));
-        assert!(!is_same_site(&headers(&[
-            ("origin", "null"),
-            ("host", "127.0.0.1:3000")
-        ])));
+        assert!(is_same_site(&headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")])));
+        assert!(!is_same_site(&headers(&[("origin", "http://evil.test"), ("host", "127.0.0.1:3000")])));
+        assert!(!is_same_site(&headers(&[("origin", "null"), ("host", "127.0.0.1:3000")])));
         assert!(!is_same_site(&headers(&[("origin", "http://127.0.0.1:3000")])));
     }
 

@@ -1,13 +1,17 @@
 //! Demo data: a small believable marketplace for trying the app.
 
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 use super::auth::hash_password;
 use super::clock::Millis;
 use super::db::begin_write;
+use super::store::bank::BankVerdict;
+use super::store::orders::Actor;
 use super::store::{self, StoreError};
 use crate::domain::account::NewMember;
 use crate::domain::listing::{ListingDraft, ListingForm};
+use crate::domain::money::Money;
+use crate::domain::order::{Event, Rules, Shipment};
 
 /// Every demo member signs in with this password.
 pub const DEMO_PASSWORD: &str = "escrowmart-demo";
@@ -20,15 +24,8 @@ const SELLERS: [(&str, &str); 3] = [
 pub const DEMO_BUYER: (&str, &str) = ("buyer@demo.escrowmart.test", "Chen Jie 陈杰");
 
 /// (seller index, title, description, category, condition, price, stock)
-type DemoListing = (
-    usize,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-);
+type DemoListing =
+    (usize, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str);
 
 const LISTINGS: [DemoListing; 30] = [
     (
@@ -40,15 +37,7 @@ const LISTINGS: [DemoListing; 30] = [
         "520.00",
         "1",
     ),
-    (
-        0,
-        "小米手环 8 NFC 版",
-        "全新未拆封，支持门禁卡与公交卡。",
-        "digital",
-        "new",
-        "229.00",
-        "3",
-    ),
+    (0, "小米手环 8 NFC 版", "全新未拆封，支持门禁卡与公交卡。", "digital", "new", "229.00", "3"),
     (
         0,
         "Sony WH-1000XM4 headphones",
@@ -184,15 +173,7 @@ const LISTINGS: [DemoListing; 30] = [
         "35.00",
         "2",
     ),
-    (
-        2,
-        "《活着》余华 精装版",
-        "书品九成新，无笔记无折角。",
-        "books",
-        "like-new",
-        "28.00",
-        "1",
-    ),
+    (2, "《活着》余华 精装版", "书品九成新，无笔记无折角。", "books", "like-new", "28.00", "1"),
     (
         2,
         "Rust in Action",
@@ -202,15 +183,7 @@ const LISTINGS: [DemoListing; 30] = [
         "120.00",
         "1",
     ),
-    (
-        2,
-        "《红楼梦》 人民文学出版社 全两册",
-        "经典版本，书脊略有阅读痕迹。",
-        "books",
-        "used",
-        "45.00",
-        "1",
-    ),
+    (2, "《红楼梦》 人民文学出版社 全两册", "经典版本，书脊略有阅读痕迹。", "books", "used", "45.00", "1"),
     (
         2,
         "Children's picture books, bundle of 12",
@@ -238,15 +211,7 @@ const LISTINGS: [DemoListing; 30] = [
         "320.00",
         "1",
     ),
-    (
-        1,
-        "真丝围巾 杭州丝绸",
-        "全新带吊牌，礼盒包装。",
-        "clothing",
-        "new",
-        "158.00",
-        "5",
-    ),
+    (1, "真丝围巾 杭州丝绸", "全新带吊牌，礼盒包装。", "clothing", "new", "158.00", "5"),
     (
         1,
         "Running shoes, women's 38",
@@ -256,15 +221,7 @@ const LISTINGS: [DemoListing; 30] = [
         "180.00",
         "1",
     ),
-    (
-        0,
-        "Wool beanie, hand-knitted",
-        "Charcoal grey merino, one size.",
-        "clothing",
-        "new",
-        "59.00",
-        "6",
-    ),
+    (0, "Wool beanie, hand-knitted", "Charcoal grey merino, one size.", "clothing", "new", "59.00", "6"),
     (
         0,
         "2016 Volkswagen Lavida 1.6 L automatic",
@@ -274,15 +231,7 @@ const LISTINGS: [DemoListing; 30] = [
         "52000.00",
         "1",
     ),
-    (
-        1,
-        "儿童自行车 16寸",
-        "孩子长大了骑不了，辅助轮可拆。",
-        "other",
-        "used",
-        "150.00",
-        "1",
-    ),
+    (1, "儿童自行车 16寸", "孩子长大了骑不了，辅助轮可拆。", "other", "used", "150.00", "1"),
     (
         2,
         "Vintage fountain pen, Hero 616",
@@ -321,6 +270,7 @@ pub enum Seeded {
     Demo {
         members: usize,
         listings: usize,
+        orders: usize,
     },
     /// The database already has members; nothing was added.
     AlreadyPopulated,
@@ -328,7 +278,7 @@ pub enum Seeded {
 
 /// Fills an empty database with the demo marketplace; a database that has
 /// any member is left as it is, so running this twice changes nothing.
-pub async fn demo(db: &DatabaseConnection, now: Millis) -> Result<Seeded, SeedError> {
+pub async fn demo(db: &DatabaseConnection, now: Millis, rules: &Rules) -> Result<Seeded, SeedError> {
     let password_hash = hash_password(DEMO_PASSWORD.to_owned()).await?;
     let txn = begin_write(db).await?;
     if store::members::count(&txn).await? > 0 {
@@ -341,6 +291,7 @@ pub async fn demo(db: &DatabaseConnection, now: Millis) -> Result<Seeded, SeedEr
         let created = store::members::create(&txn, &member, password_hash.clone(), now).await?;
         seller_ids.push(created.id);
     }
+    let mut listing_ids = Vec::new();
     // An hour apart, the first of the list the newest.
     for (age, (seller, title, description, category, condition, price, stock)) in LISTINGS.iter().enumerate()
     {
@@ -353,16 +304,62 @@ pub async fn demo(db: &DatabaseConnection, now: Millis) -> Result<Seeded, SeedEr
             stock: (*stock).into(),
         };
         let draft = ListingDraft::parse(&form).map_err(|e| SeedError::Invalid(format!("{title}: {e}")))?;
-        let seller_id = seller_ids
-            .get(*seller)
-            .copied()
-            .ok_or_else(|| SeedError::Invalid(title.to_string()))?;
+        let seller_id =
+            seller_ids.get(*seller).copied().ok_or_else(|| SeedError::Invalid(title.to_string()))?;
         let listed_at = now - (age as Millis) * 3_600_000;
-        store::listings::create(&txn, seller_id, &draft, listed_at).await?;
+        listing_ids.push(store::listings::create(&txn, seller_id, &draft, listed_at).await?);
     }
+    let buyer = seller_ids.last().copied().ok_or_else(|| SeedError::Invalid("no demo buyer".into()))?;
+    let orders = demo_orders(&txn, buyer, &listing_ids, now, rules).await?;
     txn.commit().await?;
-    Ok(Seeded::Demo {
-        members: seller_ids.len(),
-        listings: LISTINGS.len(),
-    })
+    Ok(Seeded::Demo { members: seller_ids.len(), listings: LISTINGS.len(), orders })
 }
+
+/// The demo buyer's history: a bank top-up, then orders in several states,
+/// each moved there by the same rules and ledger the app uses.
+async fn demo_orders(
+    txn: &DatabaseTransaction,
+    buyer: i64,
+    listing_ids: &[i64],
+    now: Millis,
+    rules: &Rules,
+) -> Result<usize, SeedError> {
+    const DAY: Millis = crate::domain::order::DAY;
+    let started = now - 3 * DAY;
+    let top_up = Money::parse("8000").map_err(|e| SeedError::Invalid(e.to_string()))?;
+    store::bank::create_top_up(txn, buyer, top_up, None, "demo-top-up-1", started).await?;
+    store::bank::settle_in(txn, "demo-top-up-1", BankVerdict::Confirmed, started, rules).await?;
+
+    let shipment = || Event::Ship(Shipment { carrier: "SF Express".into(), tracking: "SF1400286913".into() });
+    // (listing index, quantity, the events after ordering, by whom)
+    let scripts: Vec<(usize, u32, Vec<(Event, bool)>)> = vec![
+        (16, 1, vec![(Event::Pay, true), (shipment(), false), (Event::ConfirmReceipt, true)]),
+        (1, 1, vec![(Event::Pay, true), (shipment(), false)]),
+        (12, 2, vec![(Event::Pay, true)]),
+        (13, 1, vec![]),
+        (8, 1, vec![(Event::Cancel, true)]),
+        (10, 1, vec![(Event::Pay, true), (Event::SellerCancel, false)]),
+    ];
+    let count = scripts.len();
+    for (n, (listing, quantity, events)) in scripts.into_iter().enumerate() {
+        let listing_id =
+            listing_ids.get(listing).copied().ok_or_else(|| SeedError::Invalid("listing".into()))?;
+        let mut at = started + (n as Millis) * 3_600_000;
+        if events.is_empty() {
+            // Still awaiting payment: placed just now, so it does not expire at once.
+            at = now;
+        }
+        let order_id =
+            store::orders::place_in(txn, buyer, listing_id, quantity, DEMO_ADDRESS, at, rules).await?;
+        let seller = store::orders::find(txn, order_id).await?.map(|r| r.order.seller).unwrap_or_default();
+        for (step, (event, by_buyer)) in events.into_iter().enumerate() {
+            // Paid ten minutes after ordering, then a step every six hours.
+            at += if step == 0 { 600_000 } else { 6 * 3_600_000 };
+            let actor = Actor::Member(if by_buyer { buyer } else { seller });
+            store::orders::apply_event_in(txn, order_id, &event, actor, at, rules).await?;
+        }
+    }
+    Ok(count)
+}
+
+const DEMO_ADDRESS: &str = "Chen Jie, 18 Wensan Road, Xihu District, Hangzhou 310012, 138 0000 0000";

@@ -23,11 +23,7 @@ pub async fn current_member() -> Result<Option<MemberView>, AppError> {
         return Ok(None);
     };
     let unread = crate::server::store::notifications::unread_count(&state.db, member.id).await?;
-    Ok(Some(MemberView {
-        id: member.id,
-        display_name: member.display_name,
-        unread,
-    }))
+    Ok(Some(MemberView { id: member.id, display_name: member.display_name, unread }))
 }
 
 #[server(endpoint = "sign_up")]
@@ -43,14 +39,14 @@ pub async fn sign_up(
     let state = super::context::state()?;
     let new_member = NewMember::parse(&email, &display_name, &password)?;
     let hash = auth::hash_password(new_member.password.clone()).await?;
-    let member = store::members::create(&state.db, &new_member, hash, state.clock.now_ms())
-        .await
-        .map_err(|e| match e {
+    let member = store::members::create(&state.db, &new_member, hash, state.clock.now_ms()).await.map_err(
+        |e| match e {
             store::StoreError::Taken(_) => {
                 AppError::field("email", "An account with this email already exists")
             }
             other => other.into(),
-        })?;
+        },
+    )?;
     auth::sign_in(&super::context::session().await?, &member).await?;
     leptos_axum::redirect(&local_path_or_home(next.as_deref()));
     Ok(())
@@ -107,16 +103,9 @@ mod tests {
     fn only_local_paths_are_followed_after_sign_in() {
         assert_eq!(local_path_or_home(Some("/sell")), "/sell");
         assert_eq!(local_path_or_home(Some("/item/3?x=1")), "/item/3?x=1");
-        for foreign in [
-            "//evil.test",
-            "https://evil.test",
-            "evil",
-            "/\\evil.test",
-            "",
-            "/a\nb",
-            "/路径",
-            "/a b",
-        ] {
+        for foreign in
+            ["//evil.test", "https://evil.test", "evil", "/\\evil.test", "", "/a\nb", "/路径", "/a b"]
+        {
             assert_eq!(local_path_or_home(Some(foreign)), "/", "{foreign:?}");
         }
         assert_eq!(local_path_or_home(None), "/");

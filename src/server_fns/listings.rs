@@ -42,9 +42,7 @@ pub async fn listings_page(page: u64) -> Result<ListingPage, AppError> {
 #[server(endpoint = "get_listing")]
 pub async fn get_listing(id: i64) -> Result<ListingDetail, AppError> {
     let state = super::context::state()?;
-    let listing = crate::server::store::listings::find(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let listing = crate::server::store::listings::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let viewer = super::context::member(&state).await?;
     Ok(ListingDetail {
         listed_on: super::context::format_date(listing.created_at),
@@ -60,9 +58,7 @@ pub async fn get_listing(id: i64) -> Result<ListingDetail, AppError> {
 pub async fn listing_for_edit(id: i64) -> Result<ListingForm, AppError> {
     let state = super::context::state()?;
     let member = super::context::require_member(&state).await?;
-    let listing = crate::server::store::listings::find(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let listing = crate::server::store::listings::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
     if listing.seller_id != member.id {
         return Err(AppError::Forbidden);
     }
@@ -89,14 +85,7 @@ pub async fn create_listing(
 
     let state = super::context::state()?;
     let member = super::context::require_member(&state).await?;
-    let draft = ListingDraft::parse(&ListingForm {
-        title,
-        description,
-        category,
-        condition,
-        price,
-        stock,
-    })?;
+    let draft = ListingDraft::parse(&ListingForm { title, description, category, condition, price, stock })?;
     let id =
         crate::server::store::listings::create(&state.db, member.id, &draft, state.clock.now_ms()).await?;
     leptos_axum::redirect(&format!("/item/{id}"));
@@ -119,17 +108,8 @@ pub async fn update_listing(
 
     let state = super::context::state()?;
     let member = super::context::require_member(&state).await?;
-    let draft = ListingDraft::parse(&ListingForm {
-        title,
-        description,
-        category,
-        condition,
-        price,
-        stock,
-    })?;
-    let listing = store::listings::find(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let draft = ListingDraft::parse(&ListingForm { title, description, category, condition, price, stock })?;
+    let listing = store::listings::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
     if listing.seller_id != member.id {
         return Err(AppError::Forbidden);
     }
@@ -146,17 +126,11 @@ pub async fn set_listing_active(id: i64, active: bool) -> Result<(), AppError> {
 
     let state = super::context::state()?;
     let member = super::context::require_member(&state).await?;
-    let listing = store::listings::find(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let listing = store::listings::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
     if listing.seller_id != member.id {
         return Err(AppError::Forbidden);
     }
-    let status = if active {
-        ListingStatus::Active
-    } else {
-        ListingStatus::Delisted
-    };
+    let status = if active { ListingStatus::Active } else { ListingStatus::Delisted };
     store::listings::set_status(&state.db, id, member.id, status, state.clock.now_ms()).await?;
     leptos_axum::redirect(&format!("/item/{id}"));
     Ok(())

@@ -88,15 +88,8 @@ mod run {
             leptos_axum::redirect(&destination);
             return Ok(());
         }
-        store::orders::apply_event_in(
-            &txn,
-            order_id,
-            &event,
-            Actor::Member(member.id),
-            now,
-            &state.rules,
-        )
-        .await?;
+        store::orders::apply_event_in(&txn, order_id, &event, Actor::Member(member.id), now, &state.rules)
+            .await?;
         if let Some(key) = form_key {
             submissions::record(&txn, member.id, key, &destination).await?;
         }
@@ -118,9 +111,7 @@ mod run {
     }
 
     pub fn deadline_text(order: &crate::domain::order::Order) -> Option<String> {
-        order
-            .deadline
-            .map(|d| format!("{} on {}", d.kind.consequence(), context::format_datetime(d.at)))
+        order.deadline.map(|d| format!("{} on {}", d.kind.consequence(), context::format_datetime(d.at)))
     }
 }
 
@@ -146,16 +137,9 @@ pub async fn place_order(
         return Ok(());
     }
     // Failing here rolls back the key's claim too, so a corrected form can be sent again.
-    let order_id = store::orders::place_in(
-        &txn,
-        member.id,
-        listing_id,
-        quantity,
-        &shipping_address,
-        now,
-        &state.rules,
-    )
-    .await?;
+    let order_id =
+        store::orders::place_in(&txn, member.id, listing_id, quantity, &shipping_address, now, &state.rules)
+            .await?;
     let destination = format!("/orders/{order_id}");
     submissions::record(&txn, member.id, &form_key, &destination).await?;
     txn.commit().await?;
@@ -171,9 +155,7 @@ pub async fn get_order(id: i64) -> Result<OrderView, AppError> {
 
     let state = context::state()?;
     let member = context::require_member(&state).await?;
-    let record = store::orders::find(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let record = store::orders::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let side = if record.order.buyer == member.id {
         Side::Buyer
     } else if record.order.seller == member.id {
@@ -181,15 +163,9 @@ pub async fn get_order(id: i64) -> Result<OrderView, AppError> {
     } else {
         return Err(AppError::NotFound);
     };
-    let counterpart_id = if side == Side::Buyer {
-        record.order.seller
-    } else {
-        record.order.buyer
-    };
-    let counterpart = store::members::find(&state.db, counterpart_id)
-        .await?
-        .map(|m| m.display_name)
-        .unwrap_or_default();
+    let counterpart_id = if side == Side::Buyer { record.order.seller } else { record.order.buyer };
+    let counterpart =
+        store::members::find(&state.db, counterpart_id).await?.map(|m| m.display_name).unwrap_or_default();
     let timeline = store::orders::timeline(&state.db, id)
         .await?
         .into_iter()
@@ -233,9 +209,7 @@ pub async fn my_orders() -> Result<Vec<OrderSummary>, AppError> {
     let member = super::context::require_member(&state).await?;
     let mut summaries = Vec::new();
     for record in store::orders::for_buyer(&state.db, member.id).await? {
-        let seller = store::members::find(&state.db, record.order.seller)
-            .await?
-            .map(|m| m.display_name);
+        let seller = store::members::find(&state.db, record.order.seller).await?.map(|m| m.display_name);
         summaries.push(run::summary(&record, seller.unwrap_or_default()));
     }
     Ok(summaries)
@@ -251,14 +225,10 @@ pub async fn dashboard() -> Result<DashboardView, AppError> {
     let mut sales = Vec::new();
     let mut awaiting_release = Money::ZERO;
     for record in store::orders::for_seller(&state.db, member.id).await? {
-        let buyer = store::members::find(&state.db, record.order.buyer)
-            .await?
-            .map(|m| m.display_name);
+        let buyer = store::members::find(&state.db, record.order.buyer).await?.map(|m| m.display_name);
         let summary = run::summary(&record, buyer.unwrap_or_default());
         if !record.order.state.is_terminal() {
-            awaiting_release = awaiting_release
-                .checked_add(record.order.held)
-                .unwrap_or(awaiting_release);
+            awaiting_release = awaiting_release.checked_add(record.order.held).unwrap_or(awaiting_release);
         }
         if record.order.state == OrderState::Paid {
             to_ship.push(summary.clone());
@@ -286,9 +256,7 @@ pub async fn pay_by_bank(id: i64, form_key: String) -> Result<(), AppError> {
     use crate::server::store;
     let state = super::context::state()?;
     let member = super::context::require_member(&state).await?;
-    let record = store::orders::find(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let record = store::orders::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
     if record.order.buyer != member.id {
         return Err(AppError::NotFound);
     }
@@ -322,10 +290,7 @@ pub async fn ship_order(id: i64, carrier: String, tracking: String) -> Result<()
 #[server(endpoint = "confirm_receipt")]
 pub async fn confirm_receipt(id: i64, received: Option<String>, form_key: String) -> Result<(), AppError> {
     if received.as_deref() != Some("yes") {
-        return Err(AppError::field(
-            "received",
-            "Tick the box to confirm the item arrived as described",
-        ));
+        return Err(AppError::field("received", "Tick the box to confirm the item arrived as described"));
     }
     run::order_event(id, crate::domain::order::Event::ConfirmReceipt, Some(&form_key)).await
 }

@@ -64,10 +64,7 @@ mod run {
         let now = state.clock.now_ms();
         let reference = uuid::Uuid::new_v4().simple().to_string();
         let txn = begin_write(&state.db).await?;
-        if submissions::claim(&txn, member_id, form_key, now)
-            .await?
-            .is_some()
-        {
+        if submissions::claim(&txn, member_id, form_key, now).await?.is_some() {
             txn.commit().await?;
             return Ok(());
         }
@@ -83,14 +80,8 @@ mod run {
         };
         submissions::record(&txn, member_id, form_key, "/wallet").await?;
         txn.commit().await?;
-        if let Err(e) = state
-            .bank
-            .submit(BankInstruction {
-                reference: reference.clone(),
-                kind,
-                amount,
-            })
-            .await
+        if let Err(e) =
+            state.bank.submit(BankInstruction { reference: reference.clone(), kind, amount }).await
         {
             tracing::warn!(error = %e, %reference, "bank instruction failed");
             store::bank::fail(&state.db, &reference, &e.to_string(), state.clock.now_ms()).await?;
@@ -139,11 +130,7 @@ pub async fn get_wallet() -> Result<WalletView, AppError> {
                 at: context::format_datetime(line.at),
                 description: line.kind.label().to_owned(),
                 order_id: line.order_id,
-                change: if line.change_fen >= 0 {
-                    format!("+{change}")
-                } else {
-                    format!("−{change}")
-                },
+                change: if line.change_fen >= 0 { format!("+{change}") } else { format!("−{change}") },
                 incoming: line.change_fen >= 0,
                 balance: Money::from_fen(line.balance_after_fen).unwrap_or(Money::ZERO),
             }
@@ -154,11 +141,7 @@ pub async fn get_wallet() -> Result<WalletView, AppError> {
         .into_iter()
         .map(|op| BankOperationRow {
             at: context::format_datetime(op.created_at),
-            kind: if op.kind == "top_up" {
-                "Top-up".into()
-            } else {
-                "Withdrawal".into()
-            },
+            kind: if op.kind == "top_up" { "Top-up".into() } else { "Withdrawal".into() },
             amount: op.amount,
             status: op.status.slug().to_owned(),
         })
@@ -185,14 +168,7 @@ pub async fn top_up(amount: String, form_key: String) -> Result<(), AppError> {
 pub async fn withdraw(amount: String, form_key: String) -> Result<(), AppError> {
     let state = super::context::state()?;
     let member = super::context::require_member(&state).await?;
-    run::start(
-        &state,
-        member.id,
-        parse_amount(&amount)?,
-        run::Direction::Out,
-        &form_key,
-    )
-    .await?;
+    run::start(&state, member.id, parse_amount(&amount)?, run::Direction::Out, &form_key).await?;
     leptos_axum::redirect("/wallet");
     Ok(())
 }

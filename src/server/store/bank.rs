@@ -7,7 +7,7 @@
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 
 use super::ledger::{self, Reference};
@@ -55,14 +55,9 @@ impl Status {
     }
 
     pub fn from_slug(slug: &str) -> Option<Self> {
-        [
-            Status::Pending,
-            Status::Confirmed,
-            Status::Rejected,
-            Status::Failed,
-        ]
-        .into_iter()
-        .find(|s| s.slug() == slug)
+        [Status::Pending, Status::Confirmed, Status::Rejected, Status::Failed]
+            .into_iter()
+            .find(|s| s.slug() == slug)
     }
 }
 
@@ -150,10 +145,7 @@ pub async fn create_withdrawal(
         TransferKind::Withdrawal,
     )
     .map_err(|e| StoreError::Invalid(e.to_string()))?;
-    let reference_ids = Reference {
-        bank_operation_id: Some(row.id),
-        ..Default::default()
-    };
+    let reference_ids = Reference { bank_operation_id: Some(row.id), ..Default::default() };
     ledger::post(db, &hold, reference_ids, &format!("bank:{reference}:hold"), now).await?;
     Ok(row.id)
 }
@@ -169,9 +161,23 @@ pub async fn settle(
     rules: &Rules,
 ) -> Result<Settlement, StoreError> {
     let txn = begin_write(db).await?;
-    let op = find_by_reference(&txn, reference)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let settled = settle_in(&txn, reference, verdict, now, rules).await?;
+    txn.commit().await?;
+    Ok(settled)
+}
+
+/// [`settle`] inside the caller's transaction.
+pub async fn settle_in<C>(
+    txn: &C,
+    reference: &str,
+    verdict: BankVerdict,
+    now: Millis,
+    rules: &Rules,
+) -> Result<Settlement, StoreError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let op = find_by_reference(txn, reference).await?.ok_or(StoreError::NotFound)?;
     if op.status != Status::Pending {
         return Ok(Settlement::AlreadySettled);
     }
@@ -184,23 +190,17 @@ pub async fn settle(
         .col_expr(bank_operations::Column::SettledAt, Expr::value(now))
         .filter(bank_operations::Column::Id.eq(op.id))
         .filter(bank_operations::Column::Status.eq(Status::Pending.slug()))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if claimed.rows_affected != 1 {
         return Ok(Settlement::AlreadySettled);
     }
-    let reference_ids = Reference {
-        bank_operation_id: Some(op.id),
-        ..Default::default()
-    };
+    let reference_ids = Reference { bank_operation_id: Some(op.id), ..Default::default() };
     let member = Account::Available(op.member_id);
     let transfer = match (op.kind.as_str(), verdict) {
-        ("top_up", BankVerdict::Confirmed) => Some(Transfer::new(
-            Account::BankClearing,
-            member,
-            op.amount,
-            TransferKind::TopUp,
-        )),
+        ("top_up", BankVerdict::Confirmed) => {
+            Some(Transfer::new(Account::BankClearing, member, op.amount, TransferKind::TopUp))
+        }
         ("withdrawal", BankVerdict::Confirmed) => Some(Transfer::new(
             Account::WithdrawalsPending,
             Account::BankClearing,
@@ -217,14 +217,7 @@ pub async fn settle(
     };
     if let Some(transfer) = transfer {
         let transfer = transfer.map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        ledger::post(
-            &txn,
-            &transfer,
-            reference_ids,
-            &format!("bank:{reference}:settle"),
-            now,
-        )
-        .await?;
+        ledger::post(txn, &transfer, reference_ids, &format!("bank:{reference}:settle"), now).await?;
     }
     if let (Some(order_id), BankVerdict::Confirmed) = (op.pay_order_id, verdict) {
         // Pay in the same transaction, so the money never sits credited but
@@ -251,17 +244,8 @@ pub async fn settle(
         BankVerdict::Confirmed => Notice::TopUpArrived,
         BankVerdict::Rejected => Notice::BankRefused,
     };
-    let what = format!(
-        "{} {}",
-        if op.kind == "top_up" {
-            "top-up of"
-        } else {
-            "withdrawal of"
-        },
-        op.amount
-    );
-    notifications::add(&txn, op.member_id, notice, op.pay_order_id, &what, now).await?;
-    txn.commit().await?;
+    let what = format!("{} {}", if op.kind == "top_up" { "top-up of" } else { "withdrawal of" }, op.amount);
+    notifications::add(txn, op.member_id, notice, op.pay_order_id, &what, now).await?;
     Ok(Settlement::Applied)
 }
 
@@ -274,14 +258,9 @@ pub async fn fail(
     now: Millis,
 ) -> Result<(), StoreError> {
     let txn = begin_write(db).await?;
-    let op = find_by_reference(&txn, reference)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let op = find_by_reference(&txn, reference).await?.ok_or(StoreError::NotFound)?;
     let updated = bank_operations::Entity::update_many()
-        .col_expr(
-            bank_operations::Column::Status,
-            Expr::value(Status::Failed.slug()),
-        )
+        .col_expr(bank_operations::Column::Status, Expr::value(Status::Failed.slug()))
         .col_expr(bank_operations::Column::Failure, Expr::value(reason))
         .col_expr(bank_operations::Column::SettledAt, Expr::value(now))
         .filter(bank_operations::Column::Id.eq(op.id))
@@ -296,18 +275,8 @@ pub async fn fail(
             TransferKind::WithdrawalReturned,
         )
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let reference_ids = Reference {
-            bank_operation_id: Some(op.id),
-            ..Default::default()
-        };
-        ledger::post(
-            &txn,
-            &back,
-            reference_ids,
-            &format!("bank:{reference}:settle"),
-            now,
-        )
-        .await?;
+        let reference_ids = Reference { bank_operation_id: Some(op.id), ..Default::default() };
+        ledger::post(&txn, &back, reference_ids, &format!("bank:{reference}:settle"), now).await?;
     }
     txn.commit().await?;
     Ok(())

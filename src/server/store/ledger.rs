@@ -25,11 +25,7 @@ pub struct Reference {
 /// The account row's id, created on first use for a member's wallet.
 async fn account_id(db: &impl ConnectionTrait, account: Account) -> Result<i64, StoreError> {
     let code = account.code();
-    if let Some(row) = accounts::Entity::find()
-        .filter(accounts::Column::Code.eq(&code))
-        .one(db)
-        .await?
-    {
+    if let Some(row) = accounts::Entity::find().filter(accounts::Column::Code.eq(&code)).one(db).await? {
         return Ok(row.id);
     }
     accounts::Entity::insert(accounts::ActiveModel {
@@ -81,10 +77,7 @@ pub async fn post(
     })?;
 
     let mut debit_update = accounts::Entity::update_many()
-        .col_expr(
-            accounts::Column::BalanceFen,
-            Expr::col(accounts::Column::BalanceFen).sub(amount),
-        )
+        .col_expr(accounts::Column::BalanceFen, Expr::col(accounts::Column::BalanceFen).sub(amount))
         .filter(accounts::Column::Id.eq(debit));
     if !transfer.debit().may_go_negative() {
         debit_update = debit_update.filter(accounts::Column::BalanceFen.gte(amount));
@@ -93,10 +86,7 @@ pub async fn post(
         return Err(StoreError::InsufficientFunds);
     }
     accounts::Entity::update_many()
-        .col_expr(
-            accounts::Column::BalanceFen,
-            Expr::col(accounts::Column::BalanceFen).add(amount),
-        )
+        .col_expr(accounts::Column::BalanceFen, Expr::col(accounts::Column::BalanceFen).add(amount))
         .filter(accounts::Column::Id.eq(credit))
         .exec(db)
         .await?;
@@ -145,11 +135,7 @@ pub async fn statement(db: &impl ConnectionTrait, member_id: i64) -> Result<Vec<
     let mut running = 0i64;
     rows.into_iter()
         .map(|row| {
-            let change = if row.credit_account_id == wallet.id {
-                row.amount_fen
-            } else {
-                -row.amount_fen
-            };
+            let change = if row.credit_account_id == wallet.id { row.amount_fen } else { -row.amount_fen };
             running += change;
             Ok(StatementLine {
                 at: row.created_at,
@@ -191,18 +177,14 @@ pub async fn audit_figures(
     }
 
     let mut recomputed = Balances::default();
-    for (column, sign) in [
-        (transfers::Column::CreditAccountId, 1i64),
-        (transfers::Column::DebitAccountId, -1),
-    ] {
+    for (column, sign) in
+        [(transfers::Column::CreditAccountId, 1i64), (transfers::Column::DebitAccountId, -1)]
+    {
         let sums = transfers::Entity::find()
             .select_only()
             .column_as(column, "account_id")
             .column_as(
-                Expr::from(Func::cast_as(
-                    Func::sum(Expr::col(transfers::Column::AmountFen)),
-                    "BIGINT",
-                )),
+                Expr::from(Func::cast_as(Func::sum(Expr::col(transfers::Column::AmountFen)), "BIGINT")),
                 "total",
             )
             .group_by(column)

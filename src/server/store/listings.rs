@@ -53,10 +53,7 @@ pub async fn update(
 ) -> Result<(), StoreError> {
     let result = listings::Entity::update_many()
         .col_expr(listings::Column::Title, Expr::value(draft.title.clone()))
-        .col_expr(
-            listings::Column::Description,
-            Expr::value(draft.description.clone()),
-        )
+        .col_expr(listings::Column::Description, Expr::value(draft.description.clone()))
         .col_expr(listings::Column::Category, Expr::value(draft.category.slug()))
         .col_expr(listings::Column::Condition, Expr::value(draft.condition.slug()))
         .col_expr(listings::Column::PriceFen, Expr::value(draft.price.fen()))
@@ -66,11 +63,7 @@ pub async fn update(
         .filter(listings::Column::SellerId.eq(seller_id))
         .exec(db)
         .await?;
-    if result.rows_affected == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::NotFound)
-    }
+    if result.rows_affected == 1 { Ok(()) } else { Err(StoreError::NotFound) }
 }
 
 pub async fn set_status(
@@ -87,11 +80,7 @@ pub async fn set_status(
         .filter(listings::Column::SellerId.eq(seller_id))
         .exec(db)
         .await?;
-    if result.rows_affected == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::NotFound)
-    }
+    if result.rows_affected == 1 { Ok(()) } else { Err(StoreError::NotFound) }
 }
 
 pub async fn find(db: &impl ConnectionTrait, listing_id: i64) -> Result<Option<Listing>, StoreError> {
@@ -114,10 +103,7 @@ pub async fn active_page(
         .paginate(db, per_page);
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(page.saturating_sub(1)).await?;
-    Ok(Page {
-        items: with_seller_names(db, rows).await?,
-        total,
-    })
+    Ok(Page { items: with_seller_names(db, rows).await?, total })
 }
 
 /// Every listing of one seller, active and delisted, newest first.
@@ -138,10 +124,7 @@ pub async fn count(db: &impl ConnectionTrait) -> Result<u64, StoreError> {
 /// Listing rows whose stored fields break the listing rules; the audit
 /// reports them.
 pub async fn invalid_rows(db: &impl ConnectionTrait) -> Result<Vec<(i64, String)>, StoreError> {
-    let rows = listings::Entity::find()
-        .order_by_asc(listings::Column::Id)
-        .all(db)
-        .await?;
+    let rows = listings::Entity::find().order_by_asc(listings::Column::Id).all(db).await?;
     let sellers: std::collections::HashSet<i64> = users::Entity::find()
         .filter(users::Column::Id.is_in(rows.iter().map(|r| r.seller_id)))
         .all(db)
@@ -155,9 +138,7 @@ pub async fn invalid_rows(db: &impl ConnectionTrait) -> Result<Vec<(i64, String)
             let problem = if !sellers.contains(&row.seller_id) {
                 Some("seller does not exist".to_owned())
             } else {
-                to_listing(row.clone(), String::new())
-                    .err()
-                    .map(|e| e.to_string())
+                to_listing(row.clone(), String::new()).err().map(|e| e.to_string())
             };
             problem.map(|p| (row.id, p))
         })

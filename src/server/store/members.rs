@@ -15,12 +15,7 @@ pub struct Member {
 
 impl From<users::Model> for Member {
     fn from(row: users::Model) -> Self {
-        Self {
-            id: row.id,
-            email: row.email,
-            display_name: row.display_name,
-            created_at: row.created_at,
-        }
+        Self { id: row.id, email: row.email, display_name: row.display_name, created_at: row.created_at }
     }
 }
 
@@ -52,10 +47,7 @@ pub async fn find_for_sign_in(
     db: &impl ConnectionTrait,
     email: &str,
 ) -> Result<Option<(Member, String)>, StoreError> {
-    let row = users::Entity::find()
-        .filter(users::Column::Email.eq(normalize_email(email)))
-        .one(db)
-        .await?;
+    let row = users::Entity::find().filter(users::Column::Email.eq(normalize_email(email))).one(db).await?;
     Ok(row.map(|row| {
         let hash = row.password_hash.clone();
         (Member::from(row), hash)

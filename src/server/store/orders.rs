@@ -111,14 +111,9 @@ pub async fn place_in(
         )));
     }
     if quantity == 0 || quantity > QUANTITY_MAX {
-        return Err(StoreError::Invalid(format!(
-            "Buy from 1 to {QUANTITY_MAX} at a time"
-        )));
+        return Err(StoreError::Invalid(format!("Buy from 1 to {QUANTITY_MAX} at a time")));
     }
-    let listing = listings::Entity::find_by_id(listing_id)
-        .one(txn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let listing = listings::Entity::find_by_id(listing_id).one(txn).await?.ok_or(StoreError::NotFound)?;
     if listing.status != ListingStatus::Active.slug() {
         return Err(StoreError::Invalid("This listing is no longer for sale".into()));
     }
@@ -126,10 +121,7 @@ pub async fn place_in(
     let order = Order::place(buyer, listing.seller_id, unit_price, quantity, now, rules)?;
     let quantity_column = i32::try_from(quantity).map_err(|_| StoreError::SoldOut)?;
     let reserved = listings::Entity::update_many()
-        .col_expr(
-            listings::Column::Stock,
-            Expr::col(listings::Column::Stock).sub(quantity_column),
-        )
+        .col_expr(listings::Column::Stock, Expr::col(listings::Column::Stock).sub(quantity_column))
         .filter(listings::Column::Id.eq(listing_id))
         .filter(listings::Column::Status.eq(ListingStatus::Active.slug()))
         .filter(listings::Column::Stock.gte(quantity_column))
@@ -166,10 +158,7 @@ pub async fn place_in(
         kind: Set(EventKind::Placed.slug()),
         from_state: Set(OrderState::AwaitingPayment.slug().into()),
         to_state: Set(OrderState::AwaitingPayment.slug().into()),
-        description: Set(format!(
-            "Ordered {quantity} × {unit_price}, total {}",
-            order.amount
-        )),
+        description: Set(format!("Ordered {quantity} × {unit_price}, total {}", order.amount)),
         created_at: Set(now),
         ..Default::default()
     }
@@ -211,11 +200,7 @@ pub async fn apply_event_in(
     }
     let transition = crate::domain::order::apply(&record.order, event, role, now, rules)?;
     write_transition(txn, &record, &transition, event, actor, now).await?;
-    Ok(OrderRecord {
-        version: record.version + 1,
-        order: transition.order,
-        ..record
-    })
+    Ok(OrderRecord { version: record.version + 1, order: transition.order, ..record })
 }
 
 async fn write_transition(
@@ -241,26 +226,15 @@ async fn write_transition(
     for (n, effect) in transition.effects.iter().enumerate() {
         match effect {
             Effect::Transfer(transfer) => {
-                let key = format!(
-                    "order:{}:v{}:{}:{n}",
-                    record.id,
-                    record.version,
-                    transfer.kind().slug()
-                );
-                let reference = Reference {
-                    order_id: Some(record.id),
-                    ..Default::default()
-                };
+                let key = format!("order:{}:v{}:{}:{n}", record.id, record.version, transfer.kind().slug());
+                let reference = Reference { order_id: Some(record.id), ..Default::default() };
                 ledger::post(txn, transfer, reference, &key, now).await?;
             }
             Effect::RestoreStock(quantity) => {
                 let quantity =
                     i32::try_from(*quantity).map_err(|_| StoreError::Corrupt("quantity".into()))?;
                 listings::Entity::update_many()
-                    .col_expr(
-                        listings::Column::Stock,
-                        Expr::col(listings::Column::Stock).add(quantity),
-                    )
+                    .col_expr(listings::Column::Stock, Expr::col(listings::Column::Stock).add(quantity))
                     .filter(listings::Column::Id.eq(record.listing_id))
                     .exec(txn)
                     .await?;
@@ -299,10 +273,7 @@ async fn sync_timer(
     order_id: i64,
     deadline: Option<Deadline>,
 ) -> Result<(), StoreError> {
-    timers::Entity::delete_many()
-        .filter(timers::Column::OrderId.eq(order_id))
-        .exec(txn)
-        .await?;
+    timers::Entity::delete_many().filter(timers::Column::OrderId.eq(order_id)).exec(txn).await?;
     if let Some(deadline) = deadline {
         timers::ActiveModel {
             order_id: Set(order_id),
@@ -337,54 +308,18 @@ async fn write_order_fields(
             orders::Column::ShipTracking,
             Expr::value(order.shipment.as_ref().map(|s| s.tracking.clone())),
         )
-        .col_expr(
-            orders::Column::DeadlineKind,
-            Expr::value(order.deadline.map(|d| d.kind.slug())),
-        )
-        .col_expr(
-            orders::Column::DeadlineAt,
-            Expr::value(order.deadline.map(|d| d.at)),
-        )
-        .col_expr(
-            orders::Column::PausedKind,
-            Expr::value(order.paused.map(|p| p.kind.slug())),
-        )
-        .col_expr(
-            orders::Column::PausedRemainingMs,
-            Expr::value(order.paused.map(|p| p.remaining)),
-        )
-        .col_expr(
-            orders::Column::ConfirmExtended,
-            Expr::value(order.confirm_extended),
-        )
-        .col_expr(
-            orders::Column::RefundKind,
-            Expr::value(refund.map(|r| r.kind.slug())),
-        )
-        .col_expr(
-            orders::Column::RefundAmountFen,
-            Expr::value(refund.map(|r| r.amount.fen())),
-        )
-        .col_expr(
-            orders::Column::RefundReason,
-            Expr::value(refund.map(|r| r.reason.clone())),
-        )
-        .col_expr(
-            orders::Column::RefundFrom,
-            Expr::value(refund.map(|r| r.from.slug())),
-        )
-        .col_expr(
-            orders::Column::RefundRefusal,
-            Expr::value(refund.and_then(|r| r.refusal.clone())),
-        )
-        .col_expr(
-            orders::Column::ReturnCarrier,
-            Expr::value(ret.map(|s| s.carrier.clone())),
-        )
-        .col_expr(
-            orders::Column::ReturnTracking,
-            Expr::value(ret.map(|s| s.tracking.clone())),
-        )
+        .col_expr(orders::Column::DeadlineKind, Expr::value(order.deadline.map(|d| d.kind.slug())))
+        .col_expr(orders::Column::DeadlineAt, Expr::value(order.deadline.map(|d| d.at)))
+        .col_expr(orders::Column::PausedKind, Expr::value(order.paused.map(|p| p.kind.slug())))
+        .col_expr(orders::Column::PausedRemainingMs, Expr::value(order.paused.map(|p| p.remaining)))
+        .col_expr(orders::Column::ConfirmExtended, Expr::value(order.confirm_extended))
+        .col_expr(orders::Column::RefundKind, Expr::value(refund.map(|r| r.kind.slug())))
+        .col_expr(orders::Column::RefundAmountFen, Expr::value(refund.map(|r| r.amount.fen())))
+        .col_expr(orders::Column::RefundReason, Expr::value(refund.map(|r| r.reason.clone())))
+        .col_expr(orders::Column::RefundFrom, Expr::value(refund.map(|r| r.from.slug())))
+        .col_expr(orders::Column::RefundRefusal, Expr::value(refund.and_then(|r| r.refusal.clone())))
+        .col_expr(orders::Column::ReturnCarrier, Expr::value(ret.map(|s| s.carrier.clone())))
+        .col_expr(orders::Column::ReturnTracking, Expr::value(ret.map(|s| s.tracking.clone())))
         .col_expr(orders::Column::EndedAt, Expr::value(order.ended_at))
         .col_expr(orders::Column::UpdatedAt, Expr::value(now))
         .filter(orders::Column::Id.eq(order_id))
@@ -395,11 +330,7 @@ async fn write_order_fields(
 }
 
 pub async fn find(db: &impl ConnectionTrait, order_id: i64) -> Result<Option<OrderRecord>, StoreError> {
-    orders::Entity::find_by_id(order_id)
-        .one(db)
-        .await?
-        .map(to_record)
-        .transpose()
+    orders::Entity::find_by_id(order_id).one(db).await?.map(to_record).transpose()
 }
 
 pub async fn for_buyer(db: &impl ConnectionTrait, buyer: MemberId) -> Result<Vec<OrderRecord>, StoreError> {
@@ -447,22 +378,13 @@ pub async fn timeline(db: &impl ConnectionTrait, order_id: i64) -> Result<Vec<Ti
 /// (order id, fen held) for every order: open ones for invariant 3,
 /// terminal ones still holding money for invariant 5.
 pub async fn holdings(db: &impl ConnectionTrait) -> Result<(Vec<(i64, i64)>, Vec<(i64, i64)>), StoreError> {
-    let terminal: Vec<&str> = OrderState::ALL
-        .iter()
-        .filter(|s| s.is_terminal())
-        .map(|s| s.slug())
-        .collect();
+    let terminal: Vec<&str> = OrderState::ALL.iter().filter(|s| s.is_terminal()).map(|s| s.slug()).collect();
     let rows = orders::Entity::find().all(db).await?;
-    let (closed, open): (Vec<_>, Vec<_>) = rows
-        .into_iter()
-        .partition(|r| terminal.contains(&r.state.as_str()));
+    let (closed, open): (Vec<_>, Vec<_>) =
+        rows.into_iter().partition(|r| terminal.contains(&r.state.as_str()));
     Ok((
         open.into_iter().map(|r| (r.id, r.held_fen)).collect(),
-        closed
-            .into_iter()
-            .filter(|r| r.held_fen != 0)
-            .map(|r| (r.id, r.held_fen))
-            .collect(),
+        closed.into_iter().filter(|r| r.held_fen != 0).map(|r| (r.id, r.held_fen)).collect(),
     ))
 }
 
@@ -484,9 +406,7 @@ fn to_record(row: orders::Model) -> Result<OrderRecord, StoreError> {
     let corrupt = move |what: &str| StoreError::Corrupt(format!("order {id}: {what}"));
     let money = |fen: i64, what: &str| Money::from_fen(fen).map_err(|_| corrupt(what));
     let timer = |kind: &Option<String>| -> Result<Option<TimerKind>, StoreError> {
-        kind.as_deref()
-            .map(|k| TimerKind::from_slug(k).ok_or_else(|| corrupt("timer kind")))
-            .transpose()
+        kind.as_deref().map(|k| TimerKind::from_slug(k).ok_or_else(|| corrupt("timer kind"))).transpose()
     };
     let deadline = match (timer(&row.deadline_kind)?, row.deadline_at) {
         (Some(kind), Some(at)) => Some(Deadline { kind, at }),
@@ -497,10 +417,9 @@ fn to_record(row: orders::Model) -> Result<OrderRecord, StoreError> {
         _ => None,
     };
     let shipment = match (&row.ship_carrier, &row.ship_tracking) {
-        (Some(carrier), Some(tracking)) => Some(Shipment {
-            carrier: carrier.clone(),
-            tracking: tracking.clone(),
-        }),
+        (Some(carrier), Some(tracking)) => {
+            Some(Shipment { carrier: carrier.clone(), tracking: tracking.clone() })
+        }
         _ => None,
     };
     let refund = match (&row.refund_kind, row.refund_amount_fen, &row.refund_from) {
@@ -511,10 +430,9 @@ fn to_record(row: orders::Model) -> Result<OrderRecord, StoreError> {
             from: OrderState::from_slug(from).ok_or_else(|| corrupt("refund from"))?,
             refusal: row.refund_refusal.clone(),
             return_shipment: match (&row.return_carrier, &row.return_tracking) {
-                (Some(carrier), Some(tracking)) => Some(Shipment {
-                    carrier: carrier.clone(),
-                    tracking: tracking.clone(),
-                }),
+                (Some(carrier), Some(tracking)) => {
+                    Some(Shipment { carrier: carrier.clone(), tracking: tracking.clone() })
+                }
                 _ => None,
             },
         }),

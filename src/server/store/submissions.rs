@@ -23,9 +23,7 @@ pub async fn claim(
 ) -> Result<Option<String>, StoreError> {
     let key = key.trim();
     if key.is_empty() || key.len() > KEY_MAX_CHARS {
-        return Err(StoreError::Invalid(
-            "This form has expired; reload the page and try again".into(),
-        ));
+        return Err(StoreError::Invalid("This form has expired; reload the page and try again".into()));
     }
     // ON CONFLICT rather than catching the unique violation: on PostgreSQL
     // a failed statement aborts the whole transaction.
@@ -45,9 +43,7 @@ pub async fn claim(
     if inserted == 1 {
         return Ok(None);
     }
-    let row = form_submissions::Entity::find_by_id((member_id, key.to_owned()))
-        .one(db)
-        .await?;
+    let row = form_submissions::Entity::find_by_id((member_id, key.to_owned())).one(db).await?;
     Ok(Some(row.map(|r| r.outcome).unwrap_or_default()))
 }
 

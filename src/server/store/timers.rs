@@ -26,11 +26,7 @@ pub async fn claim_due(
 ) -> Result<Vec<DueTimer>, StoreError> {
     let candidates = timers::Entity::find()
         .filter(timers::Column::DueAt.lte(now))
-        .filter(
-            timers::Column::ClaimedUntil
-                .is_null()
-                .or(timers::Column::ClaimedUntil.lt(now)),
-        )
+        .filter(timers::Column::ClaimedUntil.is_null().or(timers::Column::ClaimedUntil.lt(now)))
         .order_by_asc(timers::Column::DueAt)
         .limit(limit)
         .all(db)
@@ -40,21 +36,13 @@ pub async fn claim_due(
         let won = timers::Entity::update_many()
             .col_expr(timers::Column::ClaimedUntil, Expr::value(now + lease))
             .filter(timers::Column::Id.eq(timer.id))
-            .filter(
-                timers::Column::ClaimedUntil
-                    .is_null()
-                    .or(timers::Column::ClaimedUntil.lt(now)),
-            )
+            .filter(timers::Column::ClaimedUntil.is_null().or(timers::Column::ClaimedUntil.lt(now)))
             .exec(db)
             .await?;
         if won.rows_affected == 1 {
             let kind = TimerKind::from_slug(&timer.kind)
                 .ok_or_else(|| StoreError::Corrupt(format!("timer {} kind {}", timer.id, timer.kind)))?;
-            claimed.push(DueTimer {
-                id: timer.id,
-                order_id: timer.order_id,
-                kind,
-            });
+            claimed.push(DueTimer { id: timer.id, order_id: timer.order_id, kind });
         }
     }
     Ok(claimed)
@@ -68,9 +56,5 @@ pub async fn delete(db: &impl ConnectionTrait, timer_id: i64) -> Result<(), Stor
 
 /// The earliest due time, so the worker knows when to look again.
 pub async fn next_due(db: &impl ConnectionTrait) -> Result<Option<Millis>, StoreError> {
-    Ok(timers::Entity::find()
-        .order_by_asc(timers::Column::DueAt)
-        .one(db)
-        .await?
-        .map(|t| t.due_at))
+    Ok(timers::Entity::find().order_by_asc(timers::Column::DueAt).one(db).await?.map(|t| t.due_at))
 }

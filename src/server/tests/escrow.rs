@@ -26,10 +26,8 @@ pub async fn member_id(client: &mut Client) -> i64 {
 /// A seller with one listing (¥499.50 each) of the given stock.
 pub async fn seller_with_listing(app: &TestApp, stock: &str) -> (Client, i64, i64) {
     let mut seller = app.member("seller@example.com", "Mei Seller").await;
-    let fields: Vec<(&str, &str)> = KINDLE
-        .iter()
-        .map(|&(k, v)| if k == "stock" { (k, stock) } else { (k, v) })
-        .collect();
+    let fields: Vec<(&str, &str)> =
+        KINDLE.iter().map(|&(k, v)| if k == "stock" { (k, stock) } else { (k, v) }).collect();
     let listing_id = super::listings::list(&mut seller, &fields).await;
     let id = member_id(&mut seller).await;
     (seller, id, listing_id)
@@ -48,15 +46,9 @@ pub async fn fund(app: &TestApp, member: i64, yuan: &str) {
     store::bank::create_top_up(&app.db, member, amount, None, &reference, app.clock.now_ms())
         .await
         .expect("top-up");
-    store::bank::settle(
-        &app.db,
-        &reference,
-        BankVerdict::Confirmed,
-        app.clock.now_ms(),
-        &app.state.rules,
-    )
-    .await
-    .expect("settled");
+    store::bank::settle(&app.db, &reference, BankVerdict::Confirmed, app.clock.now_ms(), &app.state.rules)
+        .await
+        .expect("settled");
 }
 
 pub fn key() -> String {
@@ -99,28 +91,15 @@ async fn transfer_count(app: &TestApp, order_id: i64, kind: &str) -> u64 {
 }
 
 async fn state_of(app: &TestApp, order_id: i64) -> OrderState {
-    store::orders::find(&app.db, order_id)
-        .await
-        .expect("find")
-        .expect("order")
-        .order
-        .state
+    store::orders::find(&app.db, order_id).await.expect("find").expect("order").order.state
 }
 
 async fn balance(app: &TestApp, account: Account) -> i64 {
-    store::ledger::balance(&app.db, account)
-        .await
-        .expect("balance")
-        .fen()
+    store::ledger::balance(&app.db, account).await.expect("balance").fen()
 }
 
 async fn stock(app: &TestApp, listing_id: i64) -> i32 {
-    listings::Entity::find_by_id(listing_id)
-        .one(&app.db)
-        .await
-        .expect("query")
-        .expect("listing")
-        .stock
+    listings::Entity::find_by_id(listing_id).one(&app.db).await.expect("query").expect("listing").stock
 }
 
 /// Waits for something the bank does asynchronously.
@@ -154,43 +133,23 @@ async fn a_buyer_pays_the_seller_ships_the_buyer_confirms_and_the_seller_gets_th
     let order_id = order(&mut buyer, listing_id, "1").await;
     assert_eq!(stock(&app, listing_id).await, 1, "stock reserved at order time");
     let id = order_id.to_string();
-    assert!(
-        buyer
-            .call("pay_order", &[("id", &id), ("form_key", &key())])
-            .await
-            .status
-            .is_success()
-    );
+    assert!(buyer.call("pay_order", &[("id", &id), ("form_key", &key())]).await.status.is_success());
     assert_eq!(balance(&app, Account::Escrow).await, 49_950);
-    let shipped = seller
-        .call(
-            "ship_order",
-            &[("id", &id), ("carrier", "SF Express"), ("tracking", "SF100")],
-        )
-        .await;
+    let shipped =
+        seller.call("ship_order", &[("id", &id), ("carrier", "SF Express"), ("tracking", "SF100")]).await;
     assert!(shipped.status.is_success(), "{shipped:?}");
-    let confirmed = buyer
-        .call(
-            "confirm_receipt",
-            &[("id", &id), ("received", "yes"), ("form_key", &key())],
-        )
-        .await;
+    let confirmed =
+        buyer.call("confirm_receipt", &[("id", &id), ("received", "yes"), ("form_key", &key())]).await;
     assert!(confirmed.status.is_success(), "{confirmed:?}");
 
     assert_eq!(state_of(&app, order_id).await, OrderState::Completed);
     // ¥499.50 less 0.6% (2.997 → ¥3.00)
     assert_eq!(balance(&app, Account::Available(seller_id)).await, 49_650);
     assert_eq!(balance(&app, Account::PlatformFees).await, 300);
-    assert_eq!(
-        balance(&app, Account::Available(buyer_id)).await,
-        100_000 - 49_950
-    );
+    assert_eq!(balance(&app, Account::Available(buyer_id)).await, 100_000 - 49_950);
     assert_eq!(balance(&app, Account::Escrow).await, 0);
     let page = buyer.get(&format!("/orders/{order_id}")).await.body;
-    assert!(
-        page.contains("Receipt confirmed"),
-        "the timeline shows the release"
-    );
+    assert!(page.contains("Receipt confirmed"), "the timeline shows the release");
     audit_passes(&app).await;
 }
 
@@ -201,25 +160,13 @@ async fn confirming_needs_the_confirmation_box_ticked() {
     let (mut buyer, buyer_id) = buyer(&app, "jie@example.com").await;
     fund(&app, buyer_id, "600").await;
     let id = order(&mut buyer, listing_id, "1").await.to_string();
-    buyer
-        .call("pay_order", &[("id", &id), ("form_key", &key())])
-        .await;
-    seller
-        .call(
-            "ship_order",
-            &[("id", &id), ("carrier", "EMS"), ("tracking", "E1")],
-        )
-        .await;
+    buyer.call("pay_order", &[("id", &id), ("form_key", &key())]).await;
+    seller.call("ship_order", &[("id", &id), ("carrier", "EMS"), ("tracking", "E1")]).await;
 
-    let response = buyer
-        .call("confirm_receipt", &[("id", &id), ("form_key", &key())])
-        .await;
+    let response = buyer.call("confirm_receipt", &[("id", &id), ("form_key", &key())]).await;
 
     assert!(response.body.contains("Tick the box"), "{}", response.body);
-    assert_eq!(
-        state_of(&app, id.parse().unwrap_or_default()).await,
-        OrderState::Shipped
-    );
+    assert_eq!(state_of(&app, id.parse().unwrap_or_default()).await, OrderState::Shipped);
     audit_passes(&app).await;
 }
 
@@ -272,32 +219,15 @@ async fn the_same_pay_form_sent_twice_pays_once_and_the_repeat_is_answered_like_
     let id = order_id.to_string();
     let form_key = key();
 
-    let first = buyer
-        .submit(
-            "pay_order",
-            &[("id", &id), ("form_key", &form_key)],
-            &format!("/orders/{id}"),
-        )
-        .await;
-    let second = buyer
-        .submit(
-            "pay_order",
-            &[("id", &id), ("form_key", &form_key)],
-            &format!("/orders/{id}"),
-        )
-        .await;
+    let first =
+        buyer.submit("pay_order", &[("id", &id), ("form_key", &form_key)], &format!("/orders/{id}")).await;
+    let second =
+        buyer.submit("pay_order", &[("id", &id), ("form_key", &form_key)], &format!("/orders/{id}")).await;
 
     assert_eq!(first.location(), Some(format!("/orders/{id}").as_str()));
-    assert_eq!(
-        second.location(),
-        first.location(),
-        "the repeat gets the first result"
-    );
+    assert_eq!(second.location(), first.location(), "the repeat gets the first result");
     assert_eq!(transfer_count(&app, order_id, "payment").await, 1);
-    assert_eq!(
-        balance(&app, Account::Available(buyer_id)).await,
-        200_000 - 49_950
-    );
+    assert_eq!(balance(&app, Account::Available(buyer_id)).await, 200_000 - 49_950);
     audit_passes(&app).await;
 }
 
@@ -318,11 +248,7 @@ async fn two_concurrent_pay_requests_pay_once() {
         tokio::spawn(async move { b.call("pay_order", &[("id", &id_b), ("form_key", &key())]).await });
     let outcomes = [first.await.expect("task"), second.await.expect("task")];
 
-    assert_eq!(
-        outcomes.iter().filter(|r| r.status.is_success()).count(),
-        1,
-        "{outcomes:?}"
-    );
+    assert_eq!(outcomes.iter().filter(|r| r.status.is_success()).count(), 1, "{outcomes:?}");
     assert_eq!(transfer_count(&app, order_id, "payment").await, 1);
     audit_passes(&app).await;
 }
@@ -337,15 +263,8 @@ async fn double_confirm_releases_once_whether_repeated_or_concurrent() {
     for _ in 0..2 {
         let order_id = order(&mut buyer, listing_id, "1").await;
         let id = order_id.to_string();
-        buyer
-            .call("pay_order", &[("id", &id), ("form_key", &key())])
-            .await;
-        seller
-            .call(
-                "ship_order",
-                &[("id", &id), ("carrier", "EMS"), ("tracking", "E1")],
-            )
-            .await;
+        buyer.call("pay_order", &[("id", &id), ("form_key", &key())]).await;
+        seller.call("ship_order", &[("id", &id), ("carrier", "EMS"), ("tracking", "E1")]).await;
         ids.push(order_id);
     }
 
@@ -353,29 +272,17 @@ async fn double_confirm_releases_once_whether_repeated_or_concurrent() {
     let (repeated, concurrent) = (ids[0].to_string(), ids[1].to_string());
     let form_key = key();
     for _ in 0..2 {
-        let fields = [
-            ("id", repeated.as_str()),
-            ("received", "yes"),
-            ("form_key", form_key.as_str()),
-        ];
+        let fields = [("id", repeated.as_str()), ("received", "yes"), ("form_key", form_key.as_str())];
         assert!(buyer.call("confirm_receipt", &fields).await.status.is_success());
     }
     // Two tabs at once.
     let (mut a, mut b) = (buyer.clone(), buyer.clone());
     let (x, y) = (concurrent.clone(), concurrent.clone());
     let one = tokio::spawn(async move {
-        a.call(
-            "confirm_receipt",
-            &[("id", &x), ("received", "yes"), ("form_key", &key())],
-        )
-        .await
+        a.call("confirm_receipt", &[("id", &x), ("received", "yes"), ("form_key", &key())]).await
     });
     let two = tokio::spawn(async move {
-        b.call(
-            "confirm_receipt",
-            &[("id", &y), ("received", "yes"), ("form_key", &key())],
-        )
-        .await
+        b.call("confirm_receipt", &[("id", &y), ("received", "yes"), ("form_key", &key())]).await
     });
     let _ = (one.await, two.await);
 
@@ -395,32 +302,17 @@ async fn confirm_racing_the_confirm_timeout_releases_once() {
     fund(&app, buyer_id, "600").await;
     let order_id = order(&mut buyer, listing_id, "1").await;
     let id = order_id.to_string();
-    buyer
-        .call("pay_order", &[("id", &id), ("form_key", &key())])
-        .await;
-    seller
-        .call(
-            "ship_order",
-            &[("id", &id), ("carrier", "EMS"), ("tracking", "E1")],
-        )
-        .await;
+    buyer.call("pay_order", &[("id", &id), ("form_key", &key())]).await;
+    seller.call("ship_order", &[("id", &id), ("carrier", "EMS"), ("tracking", "E1")]).await;
     app.clock.advance(10 * crate::domain::order::DAY);
 
     let state = app.state.clone();
     let timer = tokio::spawn(async move { worker::fire_due(&state).await });
     let mut racer = buyer.clone();
     let confirm = tokio::spawn(async move {
-        racer
-            .call(
-                "confirm_receipt",
-                &[("id", &id), ("received", "yes"), ("form_key", &key())],
-            )
-            .await
+        racer.call("confirm_receipt", &[("id", &id), ("received", "yes"), ("form_key", &key())]).await
     });
-    let (fired, confirmed) = (
-        timer.await.expect("task").expect("worker"),
-        confirm.await.expect("task"),
-    );
+    let (fired, confirmed) = (timer.await.expect("task").expect("worker"), confirm.await.expect("task"));
 
     assert_eq!(
         fired + usize::from(confirmed.status.is_success()),
@@ -445,26 +337,16 @@ async fn only_the_buyer_pays_and_confirms_and_only_the_seller_ships() {
     let id = order_id.to_string();
     let pay = [("id", id.as_str()), ("form_key", "k1")];
 
-    for (who, client) in [
-        ("seller", &mut seller),
-        ("stranger", &mut stranger),
-        ("visitor", &mut visitor),
-    ] {
+    for (who, client) in [("seller", &mut seller), ("stranger", &mut stranger), ("visitor", &mut visitor)] {
         let response = client.call("pay_order", &pay).await;
         assert!(!response.status.is_success(), "{who} paid: {response:?}");
     }
     assert_eq!(state_of(&app, order_id).await, OrderState::AwaitingPayment);
     assert_eq!(app.count("transfers").await, 2, "only the two top-ups");
 
-    buyer
-        .call("pay_order", &[("id", &id), ("form_key", &key())])
-        .await;
+    buyer.call("pay_order", &[("id", &id), ("form_key", &key())]).await;
     let ship = [("id", id.as_str()), ("carrier", "EMS"), ("tracking", "E1")];
-    for (who, client) in [
-        ("buyer", &mut buyer),
-        ("stranger", &mut stranger),
-        ("visitor", &mut visitor),
-    ] {
+    for (who, client) in [("buyer", &mut buyer), ("stranger", &mut stranger), ("visitor", &mut visitor)] {
         let response = client.call("ship_order", &ship).await;
         assert!(!response.status.is_success(), "{who} shipped: {response:?}");
     }
@@ -472,42 +354,26 @@ async fn only_the_buyer_pays_and_confirms_and_only_the_seller_ships() {
 
     seller.call("ship_order", &ship).await;
     let confirm = [("id", id.as_str()), ("received", "yes"), ("form_key", "k2")];
-    for (who, client) in [
-        ("seller", &mut seller),
-        ("stranger", &mut stranger),
-        ("visitor", &mut visitor),
-    ] {
+    for (who, client) in [("seller", &mut seller), ("stranger", &mut stranger), ("visitor", &mut visitor)] {
         let response = client.call("confirm_receipt", &confirm).await;
         assert!(!response.status.is_success(), "{who} confirmed: {response:?}");
     }
     assert_eq!(state_of(&app, order_id).await, OrderState::Shipped);
-    assert_eq!(
-        stranger.get(&format!("/orders/{id}")).await.status,
-        404,
-        "a stranger cannot see the order"
-    );
+    assert_eq!(stranger.get(&format!("/orders/{id}")).await.status, 404, "a stranger cannot see the order");
     assert_eq!(transfer_count(&app, order_id, "release").await, 0);
     audit_passes(&app).await;
 }
 
 #[tokio::test]
 async fn an_unpaid_order_cancels_itself_after_the_timeout_and_the_stock_comes_back() {
-    let app = TestApp::with(TestConfig {
-        rules: short_rules(),
-        ..Default::default()
-    })
-    .await;
+    let app = TestApp::with(TestConfig { rules: short_rules(), ..Default::default() }).await;
     let (_, _, listing_id) = seller_with_listing(&app, "1").await;
     let (mut buyer, _) = buyer(&app, "jie@example.com").await;
     let order_id = order(&mut buyer, listing_id, "1").await;
     assert_eq!(stock(&app, listing_id).await, 0);
 
     app.clock.advance(4_999);
-    assert_eq!(
-        worker::fire_due(&app.state).await.expect("worker"),
-        0,
-        "not yet due"
-    );
+    assert_eq!(worker::fire_due(&app.state).await.expect("worker"), 0, "not yet due");
     app.clock.advance(1);
     assert_eq!(worker::fire_due(&app.state).await.expect("worker"), 1);
 
@@ -519,11 +385,7 @@ async fn an_unpaid_order_cancels_itself_after_the_timeout_and_the_stock_comes_ba
 
 #[tokio::test]
 async fn timers_that_fell_due_while_the_server_was_down_fire_once_at_the_next_start() {
-    let app = TestApp::with(TestConfig {
-        rules: short_rules(),
-        ..Default::default()
-    })
-    .await;
+    let app = TestApp::with(TestConfig { rules: short_rules(), ..Default::default() }).await;
     let (_, _, listing_id) = seller_with_listing(&app, "3").await;
     let (mut buyer, _) = buyer(&app, "jie@example.com").await;
     let first = order(&mut buyer, listing_id, "1").await;
@@ -531,12 +393,7 @@ async fn timers_that_fell_due_while_the_server_was_down_fire_once_at_the_next_st
 
     // Down for an hour; two instances come back at once.
     app.clock.advance(3_600_000);
-    let restarted = app
-        .restart(TestConfig {
-            rules: short_rules(),
-            ..Default::default()
-        })
-        .await;
+    let restarted = app.restart(TestConfig { rules: short_rules(), ..Default::default() }).await;
     let state = restarted.state.clone();
     let other_instance = tokio::spawn(async move { worker::fire_due(&state).await });
     let here = worker::fire_due(&restarted.state).await.expect("worker");
@@ -547,32 +404,18 @@ async fn timers_that_fell_due_while_the_server_was_down_fire_once_at_the_next_st
         assert_eq!(state_of(&restarted, order_id).await, OrderState::Cancelled);
     }
     assert_eq!(stock(&restarted, listing_id).await, 3);
-    assert_eq!(
-        worker::fire_due(&restarted.state).await.expect("worker"),
-        0,
-        "nothing left to fire"
-    );
+    assert_eq!(worker::fire_due(&restarted.state).await.expect("worker"), 0, "nothing left to fire");
     audit_passes(&restarted).await;
 }
 
 #[tokio::test]
 async fn a_top_up_by_bank_arrives_by_a_signed_callback_applied_once_even_when_delivered_twice() {
-    let app = TestApp::with(TestConfig {
-        bank_duplicate_every: 1,
-        ..Default::default()
-    })
-    .await;
+    let app = TestApp::with(TestConfig { bank_duplicate_every: 1, ..Default::default() }).await;
     let (mut member, member_id) = buyer(&app, "jie@example.com").await;
 
-    let response = member
-        .call("top_up", &[("amount", "250.00"), ("form_key", &key())])
-        .await;
+    let response = member.call("top_up", &[("amount", "250.00"), ("form_key", &key())]).await;
     assert!(response.status.is_success(), "{response:?}");
-    assert_eq!(
-        balance(&app, Account::Available(member_id)).await,
-        0,
-        "nothing until the bank confirms"
-    );
+    assert_eq!(balance(&app, Account::Available(member_id)).await, 0, "nothing until the bank confirms");
 
     eventually("the top-up to arrive", || async {
         balance(&app, Account::Available(member_id)).await == 25_000
@@ -593,11 +436,7 @@ async fn post_callback(app: &TestApp, body: &str, signature: Option<String>) -> 
         .header("content-type", "application/json")
         .header(crate::server::bank::TIMESTAMP_HEADER, timestamp)
         .header(crate::server::bank::SIGNATURE_HEADER, signature);
-    app.client()
-        .send(request, axum::body::Body::from(body.to_owned()))
-        .await
-        .status
-        .as_u16()
+    app.client().send(request, axum::body::Body::from(body.to_owned())).await.status.as_u16()
 }
 
 #[tokio::test]
@@ -618,25 +457,13 @@ async fn late_repeated_and_contradicting_callbacks_are_applied_once_and_a_bad_si
     let confirmed = format!("{{\"reference\":\"{reference}\",\"status\":\"confirmed\"}}");
     let rejected = format!("{{\"reference\":\"{reference}\",\"status\":\"rejected\"}}");
 
-    assert_eq!(
-        post_callback(&app, &confirmed, Some("00ff".into())).await,
-        401,
-        "forged"
-    );
+    assert_eq!(post_callback(&app, &confirmed, Some("00ff".into())).await, 401, "forged");
     assert_eq!(balance(&app, Account::Available(member_id)).await, 0);
 
     app.clock.advance(6 * 3_600_000); // late, but within a day
     assert_eq!(post_callback(&app, &confirmed, None).await, 200);
-    assert_eq!(
-        post_callback(&app, &confirmed, None).await,
-        200,
-        "a repeat is acknowledged"
-    );
-    assert_eq!(
-        post_callback(&app, &rejected, None).await,
-        200,
-        "a contradiction after settling is ignored"
-    );
+    assert_eq!(post_callback(&app, &confirmed, None).await, 200, "a repeat is acknowledged");
+    assert_eq!(post_callback(&app, &rejected, None).await, 200, "a contradiction after settling is ignored");
     let unknown = "{\"reference\":\"nope\",\"status\":\"confirmed\"}";
     assert_eq!(post_callback(&app, unknown, None).await, 404);
 
@@ -652,23 +479,11 @@ async fn paying_by_bank_tops_up_and_pays_in_one_step() {
     let (mut buyer, buyer_id) = buyer(&app, "jie@example.com").await;
     let order_id = order(&mut buyer, listing_id, "1").await;
 
-    let response = buyer
-        .call(
-            "pay_by_bank",
-            &[("id", &order_id.to_string()), ("form_key", &key())],
-        )
-        .await;
+    let response = buyer.call("pay_by_bank", &[("id", &order_id.to_string()), ("form_key", &key())]).await;
     assert!(response.status.is_success(), "{response:?}");
 
-    eventually("the order to be paid", || async {
-        state_of(&app, order_id).await == OrderState::Paid
-    })
-    .await;
-    assert_eq!(
-        balance(&app, Account::Available(buyer_id)).await,
-        0,
-        "the top-up went straight into escrow"
-    );
+    eventually("the order to be paid", || async { state_of(&app, order_id).await == OrderState::Paid }).await;
+    assert_eq!(balance(&app, Account::Available(buyer_id)).await, 0, "the top-up went straight into escrow");
     assert_eq!(balance(&app, Account::Escrow).await, 49_950);
     audit_passes(&app).await;
 }
@@ -676,54 +491,30 @@ async fn paying_by_bank_tops_up_and_pays_in_one_step() {
 #[tokio::test]
 async fn a_withdrawal_is_held_until_the_bank_confirms_and_comes_back_when_it_refuses() {
     for (mode, expected_wallet) in [(BankMode::Confirm, 7_000), (BankMode::Reject, 10_000)] {
-        let app = TestApp::with(TestConfig {
-            bank_mode: mode,
-            ..Default::default()
-        })
-        .await;
+        let app = TestApp::with(TestConfig { bank_mode: mode, ..Default::default() }).await;
         let (mut member, member_id) = buyer(&app, "jie@example.com").await;
         fund(&app, member_id, "100").await;
 
-        let response = member
-            .call("withdraw", &[("amount", "30"), ("form_key", &key())])
-            .await;
+        let response = member.call("withdraw", &[("amount", "30"), ("form_key", &key())]).await;
         assert!(response.status.is_success(), "{response:?}");
-        eventually("the bank's answer", || async {
-            balance(&app, Account::WithdrawalsPending).await == 0
-        })
-        .await;
+        eventually("the bank's answer", || async { balance(&app, Account::WithdrawalsPending).await == 0 })
+            .await;
 
-        assert_eq!(
-            balance(&app, Account::Available(member_id)).await,
-            expected_wallet,
-            "{mode:?}"
-        );
+        assert_eq!(balance(&app, Account::Available(member_id)).await, expected_wallet, "{mode:?}");
         audit_passes(&app).await;
     }
 }
 
 #[tokio::test]
 async fn an_unreachable_bank_is_reported_and_nothing_moves() {
-    let app = TestApp::with(TestConfig {
-        bank_mode: BankMode::Unreachable,
-        ..Default::default()
-    })
-    .await;
+    let app = TestApp::with(TestConfig { bank_mode: BankMode::Unreachable, ..Default::default() }).await;
     let (mut member, member_id) = buyer(&app, "jie@example.com").await;
     fund(&app, member_id, "100").await;
 
-    let withdraw = member
-        .call("withdraw", &[("amount", "30"), ("form_key", &key())])
-        .await;
-    let top_up = member
-        .call("top_up", &[("amount", "30"), ("form_key", &key())])
-        .await;
+    let withdraw = member.call("withdraw", &[("amount", "30"), ("form_key", &key())]).await;
+    let top_up = member.call("top_up", &[("amount", "30"), ("form_key", &key())]).await;
 
-    assert!(
-        withdraw.body.contains("could not be reached"),
-        "{}",
-        withdraw.body
-    );
+    assert!(withdraw.body.contains("could not be reached"), "{}", withdraw.body);
     assert!(top_up.body.contains("could not be reached"), "{}", top_up.body);
     assert_eq!(balance(&app, Account::Available(member_id)).await, 10_000);
     assert_eq!(balance(&app, Account::WithdrawalsPending).await, 0);
@@ -738,22 +529,11 @@ async fn a_wallet_cannot_be_overdrawn_by_paying_or_withdrawing() {
     fund(&app, buyer_id, "100").await;
     let order_id = order(&mut buyer, listing_id, "1").await;
 
-    let pay = buyer
-        .call(
-            "pay_order",
-            &[("id", &order_id.to_string()), ("form_key", &key())],
-        )
-        .await;
-    let withdraw = buyer
-        .call("withdraw", &[("amount", "100.01"), ("form_key", &key())])
-        .await;
+    let pay = buyer.call("pay_order", &[("id", &order_id.to_string()), ("form_key", &key())]).await;
+    let withdraw = buyer.call("withdraw", &[("amount", "100.01"), ("form_key", &key())]).await;
 
     assert!(pay.body.contains("does not hold enough"), "{}", pay.body);
-    assert!(
-        withdraw.body.contains("does not hold enough"),
-        "{}",
-        withdraw.body
-    );
+    assert!(withdraw.body.contains("does not hold enough"), "{}", withdraw.body);
     assert_eq!(state_of(&app, order_id).await, OrderState::AwaitingPayment);
     assert_eq!(balance(&app, Account::Available(buyer_id)).await, 10_000);
     audit_passes(&app).await;
@@ -766,12 +546,7 @@ async fn the_statement_shows_each_movement_with_a_running_balance_and_downloads_
     let (mut buyer, buyer_id) = buyer(&app, "jie@example.com").await;
     fund(&app, buyer_id, "600").await;
     let order_id = order(&mut buyer, listing_id, "1").await;
-    buyer
-        .call(
-            "pay_order",
-            &[("id", &order_id.to_string()), ("form_key", &key())],
-        )
-        .await;
+    buyer.call("pay_order", &[("id", &order_id.to_string()), ("form_key", &key())]).await;
 
     let page = buyer.get("/wallet").await.body;
     assert!(page.contains("Top-up from bank") && page.contains("Paid into escrow"));
@@ -787,25 +562,10 @@ async fn the_statement_shows_each_movement_with_a_running_balance_and_downloads_
             .starts_with("text/csv")
     );
     let lines: Vec<&str> = csv.body.lines().collect();
-    assert_eq!(
-        lines.first().copied(),
-        Some("date,description,order,amount,balance")
-    );
-    assert!(
-        lines.get(1).is_some_and(|l| l.ends_with(",600.00,600.00")),
-        "{lines:?}"
-    );
-    assert!(
-        lines
-            .get(2)
-            .is_some_and(|l| l.ends_with(&format!(",{order_id},-499.50,100.50"))),
-        "{lines:?}"
-    );
-    assert_eq!(
-        app.client().get("/wallet/statement.csv").await.status,
-        401,
-        "only for the signed-in member"
-    );
+    assert_eq!(lines.first().copied(), Some("date,description,order,amount,balance"));
+    assert!(lines.get(1).is_some_and(|l| l.ends_with(",600.00,600.00")), "{lines:?}");
+    assert!(lines.get(2).is_some_and(|l| l.ends_with(&format!(",{order_id},-499.50,100.50"))), "{lines:?}");
+    assert_eq!(app.client().get("/wallet/statement.csv").await.status, 401, "only for the signed-in member");
 }
 
 #[tokio::test]
@@ -815,31 +575,13 @@ async fn the_seller_is_told_to_ship_and_sees_the_order_on_the_dashboard() {
     let (mut buyer, buyer_id) = buyer(&app, "jie@example.com").await;
     fund(&app, buyer_id, "600").await;
     let order_id = order(&mut buyer, listing_id, "1").await;
-    buyer
-        .call(
-            "pay_order",
-            &[("id", &order_id.to_string()), ("form_key", &key())],
-        )
-        .await;
+    buyer.call("pay_order", &[("id", &order_id.to_string()), ("form_key", &key())]).await;
 
     let header = seller.get("/").await.body;
-    assert!(
-        header.contains("data-testid=\"unread-count\""),
-        "an unread count in the header"
-    );
+    assert!(header.contains("data-testid=\"unread-count\""), "an unread count in the header");
     let dashboard = seller.get("/dashboard").await.body;
-    assert!(
-        dashboard.contains("Kindle Paperwhite 5") && dashboard.contains("Ship"),
-        "to ship"
-    );
+    assert!(dashboard.contains("Kindle Paperwhite 5") && dashboard.contains("Ship"), "to ship");
     let notifications = seller.get("/notifications").await.body;
     assert!(notifications.contains("Paid — ship now: Kindle Paperwhite 5"));
-    assert!(
-        !seller
-            .get("/")
-            .await
-            .body
-            .contains("data-testid=\"unread-count\""),
-        "read once seen"
-    );
+    assert!(!seller.get("/").await.body.contains("data-testid=\"unread-count\""), "read once seen");
 }

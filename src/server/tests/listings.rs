@@ -19,10 +19,7 @@ pub async fn list(client: &mut Client, fields: &[(&str, &str)]) -> i64 {
 async fn latest_listing_id(client: &mut Client) -> i64 {
     let response = client.call("my_listings", &[]).await;
     let listings: Vec<serde_json::Value> = serde_json::from_str(&response.body).expect("listings json");
-    listings
-        .first()
-        .and_then(|l| l["id"].as_i64())
-        .expect("a listing")
+    listings.first().and_then(|l| l["id"].as_i64()).expect("a listing")
 }
 
 fn with(
@@ -30,10 +27,7 @@ fn with(
     key: &str,
     value: &'static str,
 ) -> Vec<(&'static str, &'static str)> {
-    fields
-        .iter()
-        .map(|&(k, v)| if k == key { (k, value) } else { (k, v) })
-        .collect()
+    fields.iter().map(|&(k, v)| if k == key { (k, value) } else { (k, v) }).collect()
 }
 
 #[tokio::test]
@@ -41,25 +35,15 @@ async fn sign_up_sign_in_list_an_item_and_find_it_on_the_home_page() {
     let app = TestApp::new().await;
     let mut ann = app.member("ann@example.com", "Ann Li").await;
     ann.call("sign_out", &[]).await;
-    let signed_in = ann
-        .call(
-            "sign_in",
-            &[
-                ("email", "ann@example.com"),
-                ("password", super::support::PASSWORD),
-            ],
-        )
-        .await;
+    let signed_in =
+        ann.call("sign_in", &[("email", "ann@example.com"), ("password", super::support::PASSWORD)]).await;
     assert!(signed_in.status.is_success(), "{signed_in:?}");
 
     let id = list(&mut ann, KINDLE).await;
 
     let home = app.client().get("/").await;
     assert_eq!(home.status, 200);
-    assert!(
-        home.body.contains("Kindle Paperwhite 5"),
-        "listing on the home page"
-    );
+    assert!(home.body.contains("Kindle Paperwhite 5"), "listing on the home page");
     assert!(home.body.contains("¥499.50"));
     assert!(home.body.contains(&format!("/item/{id}")));
 
@@ -68,16 +52,8 @@ async fn sign_up_sign_in_list_an_item_and_find_it_on_the_home_page() {
     assert!(item.body.contains("Barely used."));
     assert!(item.body.contains("Ann Li"));
     assert!(item.body.contains("2 in stock"));
-    assert!(
-        !item.body.contains("Edit listing"),
-        "a visitor gets no owner tools"
-    );
-    assert!(
-        ann.get(&format!("/item/{id}"))
-            .await
-            .body
-            .contains("Edit listing")
-    );
+    assert!(!item.body.contains("Edit listing"), "a visitor gets no owner tools");
+    assert!(ann.get(&format!("/item/{id}")).await.body.contains("Edit listing"));
 }
 
 #[tokio::test]
@@ -100,27 +76,15 @@ async fn an_invalid_listing_gets_messages_beside_its_fields_and_nothing_is_saved
     let fields = with(&with(KINDLE, "price", "1.999"), "title", "   ");
 
     let response = ann.call("create_listing", &fields).await;
-    assert!(
-        response.body.contains("Use at most two decimal places"),
-        "{}",
-        response.body
-    );
+    assert!(response.body.contains("Use at most two decimal places"), "{}", response.body);
     assert!(response.body.contains("Give the listing a title"));
     assert_eq!(app.count("listings").await, 0);
 
     // Without JavaScript the messages come back on the form page itself.
     let response = ann.submit("create_listing", &fields, "/sell").await;
-    let back = response
-        .location()
-        .expect("redirect")
-        .trim_start_matches("http://127.0.0.1:3000")
-        .to_owned();
+    let back = response.location().expect("redirect").trim_start_matches("http://127.0.0.1:3000").to_owned();
     let page = ann.get(&back).await;
-    assert!(
-        page.body.contains("Use at most two decimal places (fen)"),
-        "{}",
-        page.body
-    );
+    assert!(page.body.contains("Use at most two decimal places (fen)"), "{}", page.body);
     assert!(page.body.contains("id=\"price-error\""));
     assert_eq!(app.count("listings").await, 0);
 }
@@ -145,32 +109,17 @@ async fn the_seller_edits_and_delists_their_listing() {
     fields.push(("id", &id_text));
     let response = ann.call("update_listing", &fields).await;
     assert!(response.status.is_success(), "{response:?}");
-    assert!(
-        app.client()
-            .get(&format!("/item/{id}"))
-            .await
-            .body
-            .contains("¥450.00")
-    );
+    assert!(app.client().get(&format!("/item/{id}")).await.body.contains("¥450.00"));
 
-    let response = ann
-        .call("set_listing_active", &[("id", &id_text), ("active", "false")])
-        .await;
+    let response = ann.call("set_listing_active", &[("id", &id_text), ("active", "false")]).await;
     assert!(response.status.is_success(), "{response:?}");
     assert!(
         !app.client().get("/").await.body.contains("Kindle Paperwhite 5"),
         "delisted is off the home page"
     );
-    assert!(
-        app.client()
-            .get(&format!("/item/{id}"))
-            .await
-            .body
-            .contains("taken off the market")
-    );
+    assert!(app.client().get(&format!("/item/{id}")).await.body.contains("taken off the market"));
 
-    ann.call("set_listing_active", &[("id", &id_text), ("active", "true")])
-        .await;
+    ann.call("set_listing_active", &[("id", &id_text), ("active", "true")]).await;
     assert!(app.client().get("/").await.body.contains("Kindle Paperwhite 5"));
 }
 
@@ -185,19 +134,14 @@ async fn another_member_cannot_edit_or_delist_a_listing() {
     let mut fields = with(KINDLE, "price", "1");
     fields.push(("id", &id_text));
     let edit = bo.call("update_listing", &fields).await;
-    let delist = bo
-        .call("set_listing_active", &[("id", &id_text), ("active", "false")])
-        .await;
+    let delist = bo.call("set_listing_active", &[("id", &id_text), ("active", "false")]).await;
     let edit_page = bo.get(&format!("/item/{id}/edit")).await;
 
     assert!(edit.body.contains("Forbidden"), "{}", edit.body);
     assert!(delist.body.contains("Forbidden"), "{}", delist.body);
     assert_eq!(edit_page.status, 403);
     let item = app.client().get(&format!("/item/{id}")).await.body;
-    assert!(
-        item.contains("¥499.50") && !item.contains("taken off the market"),
-        "nothing changed"
-    );
+    assert!(item.contains("¥499.50") && !item.contains("taken off the market"), "nothing changed");
 }
 
 #[tokio::test]
@@ -220,10 +164,8 @@ async fn the_home_page_lists_newest_first_and_pages_by_24() {
     let mut ann = app.member("ann@example.com", "Ann").await;
     for n in 1..=30 {
         let title = format!("Item number {n:02}");
-        let fields: Vec<(&str, &str)> = KINDLE
-            .iter()
-            .map(|&(k, v)| if k == "title" { (k, title.as_str()) } else { (k, v) })
-            .collect();
+        let fields: Vec<(&str, &str)> =
+            KINDLE.iter().map(|&(k, v)| if k == "title" { (k, title.as_str()) } else { (k, v) }).collect();
         list(&mut ann, &fields).await;
         app.clock.advance(1_000);
     }
@@ -233,10 +175,7 @@ async fn the_home_page_lists_newest_first_and_pages_by_24() {
 
     assert!(first.contains("30 items for sale"));
     let position = |page: &str, title: &str| page.find(title);
-    assert!(
-        position(&first, "Item number 30") < position(&first, "Item number 29"),
-        "newest first"
-    );
+    assert!(position(&first, "Item number 30") < position(&first, "Item number 29"), "newest first");
     assert!(first.contains("Item number 07") && !first.contains("Item number 06"));
     assert!(second.contains("Item number 06") && second.contains("Item number 01"));
     assert!(!second.contains("Item number 07"));

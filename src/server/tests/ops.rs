@@ -16,11 +16,7 @@ async fn healthz_answers_200_while_the_database_answers_and_503_after() {
 async fn every_response_carries_a_request_id() {
     let app = TestApp::new().await;
     let response = app.client().get("/").await;
-    let id = response
-        .headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let id = response.headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
     assert_eq!(id.len(), 36, "a UUID: {id:?}");
 }
 
@@ -28,30 +24,31 @@ async fn every_response_carries_a_request_id() {
 async fn the_demo_seed_fills_an_empty_database_once_and_the_audit_passes() {
     let app = TestApp::new().await;
 
-    let first = seed::demo(&app.db, super::support::START_MS).await.expect("seed");
-    let second = seed::demo(&app.db, super::support::START_MS)
-        .await
-        .expect("seed again");
+    let first = seed::demo(&app.db, super::support::START_MS, &app.state.rules).await.expect("seed");
+    let second = seed::demo(&app.db, super::support::START_MS, &app.state.rules).await.expect("seed again");
 
-    assert_eq!(
-        first,
-        seed::Seeded::Demo {
-            members: 4,
-            listings: 30
-        }
-    );
+    assert_eq!(first, seed::Seeded::Demo { members: 4, listings: 30, orders: 6 });
     assert_eq!(second, seed::Seeded::AlreadyPopulated);
     assert_eq!(app.count("listings").await, 30);
     let report = audit::run(&app.db).await.expect("audit runs");
     assert!(report.passed(), "{report}");
     let home = app.client().get("/").await.body;
     assert!(home.contains("Kindle Paperwhite 5") && home.contains("30 items for sale"));
+    let states: Vec<String> = crate::server::store::orders::for_buyer(&app.db, 4)
+        .await
+        .expect("orders")
+        .into_iter()
+        .map(|o| o.order.state.slug().to_owned())
+        .collect();
+    for state in ["completed", "shipped", "paid", "awaiting_payment", "cancelled", "refunded"] {
+        assert!(states.iter().any(|s| s == state), "a demo order is {state}: {states:?}");
+    }
 }
 
 #[tokio::test]
 async fn the_audit_fails_on_a_listing_that_breaks_the_rules() {
     let app = TestApp::new().await;
-    seed::demo(&app.db, super::support::START_MS).await.expect("seed");
+    seed::demo(&app.db, super::support::START_MS, &app.state.rules).await.expect("seed");
     use sea_orm::ConnectionTrait;
     app.db
         .execute_unprepared("UPDATE listings SET category = 'weapons' WHERE id = 1")
@@ -62,22 +59,16 @@ async fn the_audit_fails_on_a_listing_that_breaks_the_rules() {
 
     assert!(!report.passed());
     let text = report.to_string();
-    assert!(
-        text.contains("#1 ") && text.contains("unknown category"),
-        "{text}"
-    );
+    assert!(text.contains("#1 ") && text.contains("unknown category"), "{text}");
 }
 
 #[tokio::test]
 async fn a_demo_member_can_sign_in_with_the_demo_password() {
     let app = TestApp::new().await;
-    seed::demo(&app.db, super::support::START_MS).await.expect("seed");
+    seed::demo(&app.db, super::support::START_MS, &app.state.rules).await.expect("seed");
     let response = app
         .client()
-        .call(
-            "sign_in",
-            &[("email", seed::DEMO_BUYER.0), ("password", seed::DEMO_PASSWORD)],
-        )
+        .call("sign_in", &[("email", seed::DEMO_BUYER.0), ("password", seed::DEMO_PASSWORD)])
         .await;
     assert!(response.status.is_success(), "{response:?}");
 }

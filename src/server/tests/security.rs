@@ -16,11 +16,7 @@ async fn cross_site_post(
         request = request.header(*name, *value);
     }
     let _ = app;
-    client
-        .send(request, Body::from(form_body(KINDLE)))
-        .await
-        .status
-        .as_u16()
+    client.send(request, Body::from(form_body(KINDLE))).await.status.as_u16()
 }
 
 #[tokio::test]

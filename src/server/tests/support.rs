@@ -43,11 +43,7 @@ pub struct TestConfig {
 
 impl Default for TestConfig {
     fn default() -> Self {
-        Self {
-            bank_mode: BankMode::Confirm,
-            bank_duplicate_every: 0,
-            rules: Rules::default(),
-        }
+        Self { bank_mode: BankMode::Confirm, bank_duplicate_every: 0, rules: Rules::default() }
     }
 }
 
@@ -58,18 +54,14 @@ impl TestApp {
 
     pub async fn with(config: TestConfig) -> Self {
         let database = TestDatabase::create().await;
-        let db = db::connect_and_migrate(&database.url)
-            .await
-            .expect("test database migrates");
+        let db = db::connect_and_migrate(&database.url).await.expect("test database migrates");
         Self::on(database, db, config).await
     }
 
     /// The same database served by a new app, as after a restart; its clock
     /// starts where the old one stood.
     pub async fn restart(self, config: TestConfig) -> Self {
-        let TestApp {
-            db, _database, clock, ..
-        } = self;
+        let TestApp { db, _database, clock, .. } = self;
         let app = Self::on(_database, db, config).await;
         app.clock.advance(clock.now_ms() - START_MS);
         app
@@ -77,9 +69,7 @@ impl TestApp {
 
     async fn on(database: TestDatabase, db: DatabaseConnection, config: TestConfig) -> Self {
         let clock = ManualClock::starting_at(START_MS);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("loopback port");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("loopback port");
         let base_url = format!("http://{}", listener.local_addr().expect("address"));
         let secret: Arc<[u8]> = BANK_SECRET.into();
         let bank = SimulatedBank::new(
@@ -95,45 +85,26 @@ impl TestApp {
             clock: Arc::new(clock.clone()),
             rules: config.rules,
             bank: Arc::new(bank),
-            settings: Arc::new(Settings {
-                secure_cookies: false,
-                bank_secret: secret,
-            }),
+            settings: Arc::new(Settings { secure_cookies: false, bank_secret: secret }),
         };
         let app = router(state.clone());
         let served = app.clone();
         tokio::spawn(async move {
             let _ = axum::serve(listener, served).await;
         });
-        Self {
-            router: app,
-            db,
-            clock,
-            state,
-            _database: database,
-        }
+        Self { router: app, db, clock, state, _database: database }
     }
 
     pub fn client(&self) -> Client {
-        Client {
-            router: self.router.clone(),
-            cookies: HashMap::new(),
-        }
+        Client { router: self.router.clone(), cookies: HashMap::new() }
     }
 
     /// A client signed up (and so signed in) as a new member.
     pub async fn member(&self, email: &str, name: &str) -> Client {
         let mut client = self.client();
-        let response = client
-            .call(
-                "sign_up",
-                &[("email", email), ("display_name", name), ("password", PASSWORD)],
-            )
-            .await;
-        assert!(
-            response.status.is_success() || response.status.is_redirection(),
-            "sign up: {response:?}"
-        );
+        let response =
+            client.call("sign_up", &[("email", email), ("display_name", name), ("password", PASSWORD)]).await;
+        assert!(response.status.is_success() || response.status.is_redirection(), "sign up: {response:?}");
         client
     }
 
@@ -205,12 +176,7 @@ impl Client {
 
     pub async fn send(&mut self, mut request: axum::http::request::Builder, body: Body) -> TestResponse {
         if !self.cookies.is_empty() {
-            let cookie = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
+            let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
             request = request.header(header::COOKIE, cookie);
         }
         let request = request.body(body).expect("a valid request");
@@ -227,27 +193,18 @@ impl Client {
             if expired {
                 self.cookies.remove(name.trim());
             } else {
-                self.cookies
-                    .insert(name.trim().to_owned(), value.trim().to_owned());
+                self.cookies.insert(name.trim().to_owned(), value.trim().to_owned());
             }
         }
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        TestResponse {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 }
 
 pub fn form_body(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    fields.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&")
 }
 
 fn urlencode(text: &str) -> String {
@@ -276,30 +233,19 @@ impl TestDatabase {
         match std::env::var("TEST_POSTGRES_URL") {
             Ok(admin_url) if !admin_url.is_empty() => {
                 let name = format!("escrowmart_test_{}", uuid::Uuid::new_v4().simple());
-                let admin = sea_orm::Database::connect(&admin_url)
-                    .await
-                    .expect("PostgreSQL reachable");
+                let admin = sea_orm::Database::connect(&admin_url).await.expect("PostgreSQL reachable");
                 admin
                     .execute_unprepared(&format!("CREATE DATABASE {name}"))
                     .await
                     .expect("create test database");
                 admin.close().await.ok();
-                let base = admin_url
-                    .rsplit_once('/')
-                    .map(|(base, _)| base)
-                    .unwrap_or(&admin_url);
-                Self {
-                    url: format!("{base}/{name}"),
-                    kind: DatabaseKind::Postgres { admin_url, name },
-                }
+                let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
+                Self { url: format!("{base}/{name}"), kind: DatabaseKind::Postgres { admin_url, name } }
             }
             _ => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite://{}", dir.path().join("test.db").display());
-                Self {
-                    url,
-                    kind: DatabaseKind::Sqlite(dir),
-                }
+                Self { url, kind: DatabaseKind::Sqlite(dir) }
             }
         }
     }

@@ -67,10 +67,9 @@ pub fn SignInPrompt() -> impl IntoView {
 /// Sets the HTTP status of the page being rendered on the server.
 pub fn set_status(code: u16) {
     #[cfg(feature = "ssr")]
-    if let (Some(response), Ok(status)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::StatusCode::from_u16(code),
-    ) {
+    if let (Some(response), Ok(status)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code))
+    {
         response.set_status(status);
     }
     #[cfg(not(feature = "ssr"))]

@@ -29,21 +29,10 @@ pub fn Layout(children: Children) -> impl IntoView {
     let sign_up = ServerAction::<SignUp>::new();
     let sign_out = ServerAction::<SignOut>::new();
     let member = Resource::new(
-        move || {
-            (
-                sign_in.version().get(),
-                sign_up.version().get(),
-                sign_out.version().get(),
-            )
-        },
+        move || (sign_in.version().get(), sign_up.version().get(), sign_out.version().get()),
         |_| current_member(),
     );
-    provide_context(Auth {
-        sign_in,
-        sign_up,
-        sign_out,
-        member,
-    });
+    provide_context(Auth { sign_in, sign_up, sign_out, member });
 
     view! {
         <header class="site-header">
@@ -99,11 +88,7 @@ fn VisitorNav() -> impl IntoView {
     // Come back to the page being read after signing in.
     let here = move || {
         let path = location.pathname.get();
-        if path == "/signin" || path == "/signup" {
-            String::new()
-        } else {
-            format!("?next={path}")
-        }
+        if path == "/signin" || path == "/signup" { String::new() } else { format!("?next={path}") }
     };
     view! {
         <a href=move || format!("/signin{}", here())>"Sign in"</a>

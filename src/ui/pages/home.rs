@@ -11,14 +11,7 @@ use crate::ui::components::pager::Pager;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let query = use_query_map();
-    let page = move || {
-        query
-            .read()
-            .get("page")
-            .and_then(|p| p.parse::<u64>().ok())
-            .unwrap_or(1)
-            .max(1)
-    };
+    let page = move || query.read().get("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1).max(1);
     let listings = Resource::new(page, listings_page);
 
     view! {

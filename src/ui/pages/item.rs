@@ -38,13 +38,7 @@ pub fn ItemPage() -> impl IntoView {
 
 #[component]
 fn ItemView(detail: ListingDetail, set_active: ServerAction<SetListingActive>) -> impl IntoView {
-    let ListingDetail {
-        listing,
-        listed_on,
-        is_mine,
-        signed_in,
-        form_key,
-    } = detail;
+    let ListingDetail { listing, listed_on, is_mine, signed_in, form_key } = detail;
     let delisted = listing.status == ListingStatus::Delisted;
     let buyable = !is_mine && !delisted && listing.stock > 0;
     let max_quantity = listing.stock.min(100);

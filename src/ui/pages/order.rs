@@ -82,10 +82,7 @@ fn OrderDetail(order: OrderView, actions: OrderActions) -> impl IntoView {
         Side::Buyer => "Seller",
         Side::Seller => "Buyer",
     };
-    let shipment = order
-        .shipment
-        .clone()
-        .map(|s| format!("{} · {}", s.carrier, s.tracking));
+    let shipment = order.shipment.clone().map(|s| format!("{} · {}", s.carrier, s.tracking));
     view! {
         <Title text=title.clone()/>
         <article class="order">

@@ -10,10 +10,7 @@ use crate::ui::components::form::{FieldError, FormError, SubmitButton, action_er
 pub fn WalletPage() -> impl IntoView {
     let top_up = ServerAction::<TopUp>::new();
     let withdraw = ServerAction::<Withdraw>::new();
-    let wallet = Resource::new(
-        move || (top_up.version().get(), withdraw.version().get()),
-        |_| get_wallet(),
-    );
+    let wallet = Resource::new(move || (top_up.version().get(), withdraw.version().get()), |_| get_wallet());
     view! {
         <Title text="Wallet"/>
         <h1>"Wallet"</h1>
@@ -37,10 +34,7 @@ fn WalletDetail(
     let top_up_errors = action_error(top_up);
     let withdraw_errors = action_error(withdraw);
     let pending_bank = wallet.bank_operations.iter().any(|op| op.status == "pending");
-    let (in_key, out_key) = (
-        format!("{}-in", wallet.form_key),
-        format!("{}-out", wallet.form_key),
-    );
+    let (in_key, out_key) = (format!("{}-in", wallet.form_key), format!("{}-out", wallet.form_key));
     view! {
         <section class="stats">
             <div class="stat"><span>"Available"</span><strong data-testid="available">{wallet.available.to_string()}</strong></div>
