@@ -315,6 +315,9 @@ pub async fn demo(db: &DatabaseConnection, now: Millis, rules: &Rules) -> Result
     Ok(Seeded::Demo { members: seller_ids.len(), listings: LISTINGS.len(), orders })
 }
 
+/// (listing index, quantity, then each event and whether the buyer does it)
+type OrderScript = (usize, u32, Vec<(Event, bool)>);
+
 /// The demo buyer's history: a bank top-up, then orders in several states,
 /// each moved there by the same rules and ledger the app uses.
 async fn demo_orders(
@@ -331,8 +334,7 @@ async fn demo_orders(
     store::bank::settle_in(txn, "demo-top-up-1", BankVerdict::Confirmed, started, rules).await?;
 
     let shipment = || Event::Ship(Shipment { carrier: "SF Express".into(), tracking: "SF1400286913".into() });
-    // (listing index, quantity, the events after ordering, by whom)
-    let scripts: Vec<(usize, u32, Vec<(Event, bool)>)> = vec![
+    let scripts: Vec<OrderScript> = vec![
         (16, 1, vec![(Event::Pay, true), (shipment(), false), (Event::ConfirmReceipt, true)]),
         (1, 1, vec![(Event::Pay, true), (shipment(), false)]),
         (12, 2, vec![(Event::Pay, true)]),
