@@ -6,8 +6,9 @@ import * as path from 'node:path';
 const port = Number(process.env.E2E_PORT ?? 3210);
 const baseURL = `http://127.0.0.1:${port}`;
 const root = path.resolve(__dirname, '..');
-export const databaseFile = path.join(__dirname, '.tmp', `e2e-${process.pid}.db`);
-process.env.E2E_DATABASE_URL = `sqlite://${databaseFile}`;
+// Set once by the runner; its workers inherit it, so all agree on the file.
+process.env.E2E_DATABASE_FILE ??= path.join(__dirname, '.tmp', `e2e-${process.pid}.db`);
+const databaseFile = process.env.E2E_DATABASE_FILE;
 
 const chromium = {
   browserName: 'chromium' as const,
@@ -51,6 +52,11 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: path.join(root, 'target', 'site'),
       LEPTOS_ENV: 'PROD',
       RUST_LOG: 'warn',
+      // Short deadlines and a quick bank, so journeys take seconds.
+      ESCROWMART_UNPAID_TIMEOUT: '8s',
+      ESCROWMART_TIMER_TICK: '250ms',
+      ESCROWMART_BANK_DELAY: '300ms',
+      ESCROWMART_BANK_DUPLICATE_EVERY: '2',
     },
   },
 });
