@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
                 }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(middleware::from_fn(refuse_cross_site))
+                .layer(middleware::from_fn(error_status))
                 .layer(sessions),
         )
         .with_state(state)
@@ -128,4 +129,23 @@ fn statement_to_csv(lines: &[super::store::ledger::StatementLine]) -> Result<Vec
 fn internal_error(error: &dyn std::fmt::Display) -> Response {
     tracing::error!(error = %error, "request failed");
     (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side; please try again").into_response()
+}
+
+/// Leptos answers every failed server function with 500. The error inside
+/// says what kind of failure it was, so the status is corrected here, in one
+/// place: a refusal is the caller's (4xx), only a fault of ours stays 500.
+async fn error_status(request: Request<Body>, next: axum::middleware::Next) -> Response {
+    let is_server_fn = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if !is_server_fn || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side").into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<crate::error::AppError>(&bytes) {
+        parts.status = error.status();
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }

@@ -93,6 +93,7 @@ async fn an_invalid_listing_gets_messages_beside_its_fields_and_nothing_is_saved
 async fn a_visitor_cannot_list_anything() {
     let app = TestApp::new().await;
     let response = app.client().call("create_listing", KINDLE).await;
+    assert_eq!(response.status, 401);
     assert!(response.body.contains("SignInRequired"), "{}", response.body);
     assert_eq!(app.count("listings").await, 0);
     assert!(app.client().get("/sell").await.body.contains("Please sign in"));
@@ -137,6 +138,7 @@ async fn another_member_cannot_edit_or_delist_a_listing() {
     let delist = bo.call("set_listing_active", &[("id", &id_text), ("active", "false")]).await;
     let edit_page = bo.get(&format!("/item/{id}/edit")).await;
 
+    assert_eq!((edit.status.as_u16(), delist.status.as_u16()), (403, 403));
     assert!(edit.body.contains("Forbidden"), "{}", edit.body);
     assert!(delist.body.contains("Forbidden"), "{}", delist.body);
     assert_eq!(edit_page.status, 403);
