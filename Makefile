@@ -19,7 +19,7 @@ tools:
 	@bash .ci/install-tools
 
 build:
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 lint:
 	cargo fmt --all -- --check
