@@ -7,10 +7,10 @@ use leptos_router::{SsrMode, path};
 
 use crate::ui::components::layout::Layout;
 use crate::ui::pages::{
-    dashboard::DashboardPage, edit_listing::EditListingPage, home::HomePage, item::ItemPage,
-    my_listings::MyListingsPage, my_orders::MyOrdersPage, not_found::NotFound,
-    notifications::NotificationsPage, order::OrderPage, sell::SellPage, sign_in::SignInPage,
-    sign_up::SignUpPage, wallet::WalletPage,
+    arbiter::ArbiterPage, dashboard::DashboardPage, edit_listing::EditListingPage, home::HomePage,
+    item::ItemPage, my_listings::MyListingsPage, my_orders::MyOrdersPage, not_found::NotFound,
+    notifications::NotificationsPage, order::OrderPage, sell::SellPage, seller::SellerPage,
+    sign_in::SignInPage, sign_up::SignUpPage, wallet::WalletPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -54,6 +54,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/wallet") view=WalletPage ssr=SsrMode::Async/>
                     <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/seller/:id") view=SellerPage ssr=SsrMode::Async/>
+                    <Route path=path!("/arbiter") view=ArbiterPage ssr=SsrMode::Async/>
                     <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
                 </Routes>

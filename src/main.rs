@@ -5,11 +5,12 @@ use clap::Parser;
 use escrowmart::domain::order::Rules;
 use escrowmart::server::bank::SimulatedBank;
 use escrowmart::server::clock::{Clock, SystemClock};
-use escrowmart::server::config::{Cli, Command, ServeArgs};
+use escrowmart::server::config::{Cli, Command, ServeArgs, UserCommand};
+use escrowmart::server::media::MediaStore;
 use escrowmart::server::seed::{self, DEMO_BUYER, DEMO_PASSWORD, Seeded};
 use escrowmart::server::state::{AppState, Settings};
 use escrowmart::server::store::sessions::DbSessionStore;
-use escrowmart::server::{audit, db, http, worker};
+use escrowmart::server::{audit, db, http, store, worker};
 use leptos::config::get_configuration;
 use sea_orm::DatabaseConnection;
 use tracing_subscriber::EnvFilter;
@@ -54,6 +55,14 @@ async fn run(command: Command, database_url: &str) -> Result<ExitCode, String> {
             let report = audit::run(&db).await.map_err(|e| format!("audit could not run: {e}"))?;
             println!("{report}");
             Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::User(UserCommand::GrantArbiter { email }) => {
+            if store::members::grant_arbiter(&db, &email).await.map_err(|e| e.to_string())? {
+                println!("{email} is now an arbiter");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                Err(format!("no member with the email {email}"))
+            }
         }
         Command::Serve(args) => serve(db, clock, *args).await.map(|()| ExitCode::SUCCESS),
     }
@@ -106,6 +115,7 @@ async fn serve(db: DatabaseConnection, clock: Arc<dyn Clock>, args: ServeArgs) -
         clock,
         rules,
         bank: Arc::new(bank),
+        media: Arc::new(MediaStore::new(args.media_dir.clone())),
         settings: Arc::new(Settings { secure_cookies: args.secure_cookies, bank_secret }),
     };
     worker::spawn(state.clone(), args.timer_tick);

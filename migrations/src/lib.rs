@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_members_sessions_listings;
 mod m20261126_000002_escrow;
+mod m20261126_000003_disputes;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_members_sessions_listings::Migration),
             Box::new(m20261126_000002_escrow::Migration),
+            Box::new(m20261126_000003_disputes::Migration),
         ]
     }
 }

@@ -4,6 +4,8 @@
 pub mod account;
 pub mod ledger;
 pub mod listing;
+pub mod message;
 pub mod money;
 pub mod order;
+pub mod rating;
 pub mod validation;

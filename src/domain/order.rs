@@ -527,6 +527,8 @@ pub enum Notice {
     Decided,
     TopUpArrived,
     BankRefused,
+    ClaimFiled,
+    NewMessage,
 }
 
 impl Notice {
@@ -546,6 +548,8 @@ impl Notice {
             Notice::Decided => "decided",
             Notice::TopUpArrived => "top_up_arrived",
             Notice::BankRefused => "bank_refused",
+            Notice::ClaimFiled => "claim_filed",
+            Notice::NewMessage => "new_message",
         }
     }
 
@@ -565,6 +569,8 @@ impl Notice {
             Notice::Decided => "The arbiter has decided",
             Notice::TopUpArrived => "The bank confirmed your",
             Notice::BankRefused => "The bank refused your",
+            Notice::ClaimFiled => "A fraud claim was filed — the arbiter will decide",
+            Notice::NewMessage => "New message on your order",
         }
     }
 }
@@ -836,7 +842,8 @@ fn check_timer(order: &Order, kind: TimerKind, role: Role, now: Millis) -> Resul
     }
 }
 
-fn check_reason(reason: &str, missing: &str) -> Result<String, TransitionError> {
+/// A statement (a reason, a claim, a decision): present and not too long.
+pub fn check_reason(reason: &str, missing: &str) -> Result<String, TransitionError> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(TransitionError::Invalid(missing.to_owned()));

@@ -43,6 +43,18 @@ pub enum Command {
     Seed(SeedArgs),
     /// Check the database's invariants; exits 1 when any fails.
     Audit,
+    /// Manage members.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Let a member decide disputes and fraud claims.
+    GrantArbiter {
+        /// The member's email.
+        email: String,
+    },
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -67,6 +79,10 @@ pub struct ServeArgs {
     /// bank calls back to `<public-url>/bank/callback`. Defaults to http://<addr>.
     #[arg(long, env = "ESCROWMART_PUBLIC_URL")]
     pub public_url: Option<String>,
+
+    /// Where uploaded photos are kept (served at /media).
+    #[arg(long, env = "ESCROWMART_MEDIA_DIR", default_value = "data/media")]
+    pub media_dir: PathBuf,
 
     /// How often the timers worker looks for due deadlines.
     #[arg(long, env = "ESCROWMART_TIMER_TICK", default_value = "1s", value_parser = humantime::parse_duration)]

@@ -45,6 +45,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/bank/callback", post(super::bank::callback))
         .route("/wallet/statement.csv", get(statement_csv))
+        .merge(photo_forms())
+        .nest_service("/media", media_files(state.media.dir()))
         .leptos_routes_with_context(&state, routes, context.clone(), app_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(
@@ -68,6 +70,29 @@ pub fn router(state: AppState) -> Router {
                 .layer(sessions),
         )
         .with_state(state)
+}
+
+/// Forms with photos: up to four of 5 MB each, plus text.
+fn photo_forms() -> Router<AppState> {
+    use super::forms;
+    Router::new()
+        .route("/orders/{id}/refund", post(forms::request_refund))
+        .route("/orders/{id}/dispute-return", post(forms::dispute_return))
+        .route("/orders/{id}/messages", post(forms::post_message))
+        .route("/orders/{id}/claim", post(forms::file_claim))
+        .layer(axum::extract::DefaultBodyLimit::max(4 * super::media::MAX_BYTES + 256 * 1024))
+}
+
+/// Stored photos never change (each has a fresh random name), so browsers
+/// may keep them for a year.
+fn media_files(
+    dir: &std::path::Path,
+) -> tower_http::set_header::SetResponseHeader<tower_http::services::ServeDir, header::HeaderValue> {
+    tower_http::set_header::SetResponseHeader::overriding(
+        tower_http::services::ServeDir::new(dir),
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("public, max-age=31536000, immutable"),
+    )
 }
 
 /// 200 when the database answers, 503 when it does not.

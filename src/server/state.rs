@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 
 use super::bank::BankGateway;
 use super::clock::SharedClock;
+use super::media::MediaStore;
 use crate::domain::order::Rules;
 
 #[derive(Clone, Debug)]
@@ -17,6 +18,7 @@ pub struct AppState {
     pub clock: SharedClock,
     pub rules: Rules,
     pub bank: Arc<dyn BankGateway>,
+    pub media: Arc<MediaStore>,
     pub settings: Arc<Settings>,
 }
 

@@ -10,6 +10,7 @@ pub struct MemberView {
     pub display_name: String,
     /// Notifications not yet seen, for the header.
     pub unread: u64,
+    pub is_arbiter: bool,
 }
 
 /// The same message for an unknown email and a wrong password, so the form
@@ -23,7 +24,12 @@ pub async fn current_member() -> Result<Option<MemberView>, AppError> {
         return Ok(None);
     };
     let unread = crate::server::store::notifications::unread_count(&state.db, member.id).await?;
-    Ok(Some(MemberView { id: member.id, display_name: member.display_name, unread }))
+    Ok(Some(MemberView {
+        id: member.id,
+        display_name: member.display_name,
+        unread,
+        is_arbiter: member.is_arbiter,
+    }))
 }
 
 #[server(endpoint = "sign_up")]

@@ -38,6 +38,25 @@ pub async fn require_member(state: &AppState) -> Result<Member, AppError> {
     member(state).await?.ok_or(AppError::SignInRequired)
 }
 
+/// The signed-in arbiter, or [`AppError::Forbidden`] for anyone else.
+pub async fn require_arbiter(state: &AppState) -> Result<Member, AppError> {
+    let member = require_member(state).await?;
+    if member.is_arbiter { Ok(member) } else { Err(AppError::Forbidden) }
+}
+
+/// A member's public name ("" when the member is gone).
+pub async fn member_name(state: &AppState, id: i64) -> Result<String, AppError> {
+    Ok(store::members::find(&state.db, id).await?.map(|m| m.display_name).unwrap_or_default())
+}
+
+pub fn photo_url(file: &str) -> String {
+    crate::server::media::url(file, false)
+}
+
+pub fn thumb_url(file: &str) -> String {
+    crate::server::media::url(file, true)
+}
+
 /// A date for people: `26 Nov 2026` (UTC).
 pub fn format_date(ms: i64) -> String {
     let format = time::macros::format_description!("[day padding:none] [month repr:short] [year]");

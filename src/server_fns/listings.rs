@@ -24,6 +24,10 @@ pub struct ListingDetail {
     pub signed_in: bool,
     /// For the buy form, so a repeated submission orders once.
     pub form_key: String,
+    pub seller_tally: crate::domain::rating::Tally,
+    pub seller_reviews: Vec<super::orders::ReviewView>,
+    /// The seller may not sell now.
+    pub seller_suspended: bool,
 }
 
 #[server(endpoint = "listings_page")]
@@ -44,7 +48,22 @@ pub async fn get_listing(id: i64) -> Result<ListingDetail, AppError> {
     let state = super::context::state()?;
     let listing = crate::server::store::listings::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let viewer = super::context::member(&state).await?;
+    use crate::server::store;
+    let seller = store::members::find(&state.db, listing.seller_id).await?;
+    let seller_reviews = store::ratings::recent(&state.db, listing.seller_id, 3)
+        .await?
+        .into_iter()
+        .map(|r| super::orders::ReviewView {
+            rater: r.rater_name,
+            score: r.score,
+            comment: r.comment,
+            at: super::context::format_date(r.created_at),
+        })
+        .collect();
     Ok(ListingDetail {
+        seller_tally: store::ratings::tally(&state.db, listing.seller_id).await?,
+        seller_reviews,
+        seller_suspended: seller.is_some_and(|s| s.suspension.is_some()),
         listed_on: super::context::format_date(listing.created_at),
         is_mine: viewer.as_ref().is_some_and(|m| m.id == listing.seller_id),
         signed_in: viewer.is_some(),
@@ -85,6 +104,9 @@ pub async fn create_listing(
 
     let state = super::context::state()?;
     let member = super::context::require_member(&state).await?;
+    if member.suspension.is_some() {
+        return Err(AppError::Refused("Your account is suspended: you cannot list items".into()));
+    }
     let draft = ListingDraft::parse(&ListingForm { title, description, category, condition, price, stock })?;
     let id =
         crate::server::store::listings::create(&state.db, member.id, &draft, state.clock.now_ms()).await?;
@@ -129,6 +151,9 @@ pub async fn set_listing_active(id: i64, active: bool) -> Result<(), AppError> {
     let listing = store::listings::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
     if listing.seller_id != member.id {
         return Err(AppError::Forbidden);
+    }
+    if active && member.suspension.is_some() {
+        return Err(AppError::Refused("Your account is suspended: you cannot list items".into()));
     }
     let status = if active { ListingStatus::Active } else { ListingStatus::Delisted };
     store::listings::set_status(&state.db, id, member.id, status, state.clock.now_ms()).await?;

@@ -2,9 +2,11 @@
 //! holds one resource's functions and the types both sides share.
 
 pub mod auth;
+pub mod disputes;
 pub mod listings;
 pub mod notifications;
 pub mod orders;
+pub mod sellers;
 pub mod wallet;
 
 #[cfg(feature = "ssr")]

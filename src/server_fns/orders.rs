@@ -9,6 +9,8 @@ use crate::error::AppError;
 pub enum Side {
     Buyer,
     Seller,
+    /// An arbiter reading the case.
+    Arbiter,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +46,49 @@ pub struct OrderView {
     pub awaiting_bank: bool,
     /// Carried by money forms so a repeat submission changes nothing.
     pub form_key: String,
+    pub refund_photos: Vec<PhotoView>,
+    pub dispute_photos: Vec<PhotoView>,
+    pub messages: Vec<MessageView>,
+    pub reviews: Vec<ReviewView>,
+    /// The viewer may rate the other side now.
+    pub can_rate: bool,
+    pub claim: Option<ClaimView>,
+    /// The viewer (the buyer) may file a fraud claim now.
+    pub can_claim: bool,
+    /// The viewer is an arbiter looking at a case.
+    pub arbiter_view: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoView {
+    pub thumb: String,
+    pub full: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub author: String,
+    pub mine: bool,
+    pub body: String,
+    pub at: String,
+    pub photos: Vec<PhotoView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewView {
+    pub rater: String,
+    pub score: crate::domain::rating::Score,
+    pub comment: String,
+    pub at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimView {
+    pub id: i64,
+    pub state: crate::domain::order::ClaimState,
+    pub statement: String,
+    pub decision_reason: Option<String>,
+    pub photos: Vec<PhotoView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +109,9 @@ pub struct DashboardView {
     pub available: Money,
     pub awaiting_release: Money,
 }
+
+#[cfg(feature = "ssr")]
+pub(crate) use run::order_event;
 
 #[cfg(feature = "ssr")]
 mod run {
@@ -150,22 +198,28 @@ pub async fn place_order(
 #[server(endpoint = "get_order")]
 pub async fn get_order(id: i64) -> Result<OrderView, AppError> {
     use crate::domain::ledger::Account;
-    use crate::server::store;
+    use crate::domain::order::Role;
+    use crate::domain::rating::may_rate;
+    use crate::server::store::{self, photos::Purpose};
     use crate::server_fns::context;
 
     let state = context::state()?;
     let member = context::require_member(&state).await?;
     let record = store::orders::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let side = if record.order.buyer == member.id {
-        Side::Buyer
-    } else if record.order.seller == member.id {
-        Side::Seller
-    } else {
-        return Err(AppError::NotFound);
+    let role = record.order.role_of(member.id);
+    // Arbiters see an order once it is in front of them, as evidence.
+    let arbiter_view = role == Role::Stranger
+        && member.is_arbiter
+        && (record.order.state == OrderState::InArbitration
+            || store::claims::of_order(&state.db, id).await?.is_some());
+    let side = match role {
+        Role::Buyer => Side::Buyer,
+        Role::Seller => Side::Seller,
+        _ if arbiter_view => Side::Arbiter,
+        _ => return Err(AppError::NotFound),
     };
     let counterpart_id = if side == Side::Buyer { record.order.seller } else { record.order.buyer };
-    let counterpart =
-        store::members::find(&state.db, counterpart_id).await?.map(|m| m.display_name).unwrap_or_default();
+    let counterpart = context::member_name(&state, counterpart_id).await?;
     let timeline = store::orders::timeline(&state.db, id)
         .await?
         .into_iter()
@@ -177,6 +231,52 @@ pub async fn get_order(id: i64) -> Result<OrderView, AppError> {
         .collect();
     let wallet = store::ledger::balance(&state.db, Account::Available(member.id)).await?;
     let awaiting_bank = store::bank::pending_for_order(&state.db, id).await?;
+    let photo_views = |photos: Option<Vec<store::photos::Photo>>| -> Vec<PhotoView> {
+        photos
+            .unwrap_or_default()
+            .iter()
+            .map(|p| PhotoView { thumb: context::thumb_url(&p.file), full: context::photo_url(&p.file) })
+            .collect()
+    };
+    let refund_photos = photo_views(store::photos::of(&state.db, Purpose::Refund, [id]).await?.remove(&id));
+    let dispute_photos = photo_views(store::photos::of(&state.db, Purpose::Dispute, [id]).await?.remove(&id));
+    let messages = store::messages::thread(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|m| MessageView {
+            mine: m.author_id == member.id,
+            author: m.author_name,
+            body: m.body,
+            at: context::format_datetime(m.created_at),
+            photos: photo_views(Some(m.photos)),
+        })
+        .collect();
+    let given = store::ratings::of_order(&state.db, id).await?;
+    let now = state.clock.now_ms();
+    let window = state.rules.deadlines.claim_window;
+    let can_rate =
+        may_rate(&record.order, role, now, window).is_ok() && !given.iter().any(|r| r.rater_id == member.id);
+    let reviews = given
+        .into_iter()
+        .map(|r| ReviewView {
+            rater: r.rater_name,
+            score: r.score,
+            comment: r.comment,
+            at: context::format_date(r.created_at),
+        })
+        .collect();
+    let claim = match store::claims::of_order(&state.db, id).await? {
+        Some(c) => Some(ClaimView {
+            photos: photo_views(store::photos::of(&state.db, Purpose::Claim, [c.id]).await?.remove(&c.id)),
+            id: c.id,
+            state: c.state,
+            statement: c.statement,
+            decision_reason: c.decision_reason,
+        }),
+        None => None,
+    };
+    let can_claim = claim.is_none()
+        && crate::domain::order::check_claim_filing(&record.order, role, now, &state.rules).is_ok();
     Ok(OrderView {
         id,
         listing_id: record.listing_id,
@@ -198,6 +298,14 @@ pub async fn get_order(id: i64) -> Result<OrderView, AppError> {
         wallet,
         awaiting_bank,
         form_key: context::new_form_key(),
+        refund_photos,
+        dispute_photos,
+        messages,
+        reviews,
+        can_rate,
+        claim,
+        can_claim,
+        arbiter_view,
     })
 }
 

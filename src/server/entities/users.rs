@@ -11,6 +11,10 @@ pub struct Model {
     pub display_name: String,
     pub password_hash: String,
     pub created_at: i64,
+    pub is_arbiter: bool,
+    pub suspended_at: Option<i64>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub suspension_reason: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

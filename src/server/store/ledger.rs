@@ -93,14 +93,20 @@ pub async fn post(
     Ok(())
 }
 
+/// A balance that cannot be negative (a wallet, escrow), as money.
 pub async fn balance(db: &impl ConnectionTrait, account: Account) -> Result<Money, StoreError> {
-    let fen = accounts::Entity::find()
+    let fen = balance_fen(db, account).await?;
+    Money::from_fen(fen).map_err(|e| StoreError::Corrupt(format!("{account} balance {fen}: {e}")))
+}
+
+/// Any balance in fen, including the ones that may be negative.
+pub async fn balance_fen(db: &impl ConnectionTrait, account: Account) -> Result<i64, StoreError> {
+    Ok(accounts::Entity::find()
         .filter(accounts::Column::Code.eq(account.code()))
         .one(db)
         .await?
         .map(|row| row.balance_fen)
-        .unwrap_or(0);
-    Money::from_fen(fen).map_err(|e| StoreError::Corrupt(format!("{account} balance {fen}: {e}")))
+        .unwrap_or(0))
 }
 
 /// One line of a member's statement.

@@ -1,4 +1,5 @@
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 
 use super::{StoreError, unique_as_taken};
 use crate::domain::account::{NewMember, normalize_email};
@@ -11,11 +12,22 @@ pub struct Member {
     pub email: String,
     pub display_name: String,
     pub created_at: Millis,
+    pub is_arbiter: bool,
+    /// Why the member may no longer sell, if suspended.
+    pub suspension: Option<String>,
 }
 
 impl From<users::Model> for Member {
     fn from(row: users::Model) -> Self {
-        Self { id: row.id, email: row.email, display_name: row.display_name, created_at: row.created_at }
+        let suspension = row.suspended_at.map(|_| row.suspension_reason.clone().unwrap_or_default());
+        Self {
+            id: row.id,
+            email: row.email,
+            display_name: row.display_name,
+            created_at: row.created_at,
+            is_arbiter: row.is_arbiter,
+            suspension,
+        }
     }
 }
 
@@ -57,4 +69,41 @@ pub async fn find_for_sign_in(
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, StoreError> {
     use sea_orm::PaginatorTrait;
     Ok(users::Entity::find().count(db).await?)
+}
+
+/// Makes the member with this email an arbiter; false when there is none.
+pub async fn grant_arbiter(db: &impl ConnectionTrait, email: &str) -> Result<bool, StoreError> {
+    let updated = users::Entity::update_many()
+        .col_expr(users::Column::IsArbiter, Expr::value(true))
+        .filter(users::Column::Email.eq(normalize_email(email)))
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected == 1)
+}
+
+pub async fn arbiters(db: &impl ConnectionTrait) -> Result<Vec<i64>, StoreError> {
+    Ok(users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .filter(users::Column::IsArbiter.eq(true))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Stops a member selling: no new listings, no new orders on their listings.
+pub async fn suspend(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    reason: &str,
+    now: Millis,
+) -> Result<(), StoreError> {
+    users::Entity::update_many()
+        .col_expr(users::Column::SuspendedAt, Expr::value(now))
+        .col_expr(users::Column::SuspensionReason, Expr::value(reason))
+        .filter(users::Column::Id.eq(member_id))
+        .filter(users::Column::SuspendedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
 }

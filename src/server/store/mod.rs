@@ -2,11 +2,15 @@
 //! the caller decides the transaction, and return plain Rust values.
 
 pub mod bank;
+pub mod claims;
 pub mod ledger;
 pub mod listings;
 pub mod members;
+pub mod messages;
 pub mod notifications;
 pub mod orders;
+pub mod photos;
+pub mod ratings;
 pub mod sessions;
 pub mod submissions;
 pub mod timers;

@@ -9,7 +9,7 @@ use sea_orm::{
 use super::StoreError;
 use crate::domain::order::Notice;
 use crate::server::clock::Millis;
-use crate::server::entities::notifications;
+use crate::server::entities::{email_outbox, notifications, users};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notification {
@@ -29,17 +29,33 @@ pub async fn add(
     subject: &str,
     now: Millis,
 ) -> Result<(), StoreError> {
+    let message = format!("{}: {subject}", notice.message());
     notifications::ActiveModel {
         member_id: Set(member_id),
         kind: Set(notice.slug().to_owned()),
         order_id: Set(order_id),
-        message: Set(format!("{}: {subject}", notice.message())),
+        message: Set(message.clone()),
         read_at: Set(None),
         created_at: Set(now),
         ..Default::default()
     }
     .insert(db)
     .await?;
+    // The same news for e-mail, sent later by whatever delivers the outbox.
+    if let Some(member) = users::Entity::find_by_id(member_id).one(db).await? {
+        let link = order_id.map(|id| format!("\n\nOpen the order: /orders/{id}")).unwrap_or_default();
+        email_outbox::ActiveModel {
+            member_id: Set(member_id),
+            to_address: Set(member.email),
+            subject: Set(message.chars().take(200).collect()),
+            body: Set(format!("Hello {},\n\n{message}.{link}\n\n— Escrowmart", member.display_name)),
+            created_at: Set(now),
+            sent_at: Set(None),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
     Ok(())
 }
 

@@ -63,6 +63,7 @@ pub struct OrderRecord {
     pub unit_price: Money,
     pub shipping_address: String,
     pub created_at: Millis,
+    pub updated_at: Millis,
     pub order: Order,
 }
 
@@ -116,6 +117,10 @@ pub async fn place_in(
     let listing = listings::Entity::find_by_id(listing_id).one(txn).await?.ok_or(StoreError::NotFound)?;
     if listing.status != ListingStatus::Active.slug() {
         return Err(StoreError::Invalid("This listing is no longer for sale".into()));
+    }
+    let seller = super::members::find(txn, listing.seller_id).await?.ok_or(StoreError::NotFound)?;
+    if seller.suspension.is_some() {
+        return Err(StoreError::Invalid("This seller is suspended and cannot take new orders".into()));
     }
     let unit_price = Money::from_fen(listing.price_fen).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let order = Order::place(buyer, listing.seller_id, unit_price, quantity, now, rules)?;
@@ -460,6 +465,20 @@ fn to_record(row: orders::Model) -> Result<OrderRecord, StoreError> {
         unit_price: money(row.unit_price_fen, "unit price")?,
         shipping_address: row.shipping_address,
         created_at: row.created_at,
+        updated_at: row.updated_at,
         order,
     })
+}
+
+/// Orders waiting for an arbiter, the longest-waiting first.
+pub async fn open_cases(db: &impl ConnectionTrait) -> Result<Vec<OrderRecord>, StoreError> {
+    orders::Entity::find()
+        .filter(orders::Column::State.eq(OrderState::InArbitration.slug()))
+        .order_by_asc(orders::Column::UpdatedAt)
+        .order_by_asc(orders::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(to_record)
+        .collect()
 }

@@ -95,7 +95,7 @@ async fn state_of(app: &TestApp, order_id: i64) -> OrderState {
 }
 
 async fn balance(app: &TestApp, account: Account) -> i64 {
-    store::ledger::balance(&app.db, account).await.expect("balance").fen()
+    store::ledger::balance_fen(&app.db, account).await.expect("balance")
 }
 
 async fn stock(app: &TestApp, listing_id: i64) -> i32 {

@@ -1,6 +1,8 @@
 //! Whole-app tests: the axum Router called in-process on a real database.
 
 mod accounts;
+mod authorization;
+mod disputes;
 mod escrow;
 mod listings;
 mod ops;

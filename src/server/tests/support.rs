@@ -18,6 +18,7 @@ use crate::server::bank::{BankMode, SimulatedBank};
 use crate::server::clock::{Clock, ManualClock};
 use crate::server::db;
 use crate::server::http::{SESSION_COOKIE, router};
+use crate::server::media::MediaStore;
 use crate::server::state::{AppState, Settings};
 
 /// 2026-11-26T00:00:00Z
@@ -30,6 +31,7 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub state: AppState,
     _database: TestDatabase,
+    _media: tempfile::TempDir,
 }
 
 pub const BANK_SECRET: &[u8] = b"test bank secret";
@@ -69,6 +71,7 @@ impl TestApp {
 
     async fn on(database: TestDatabase, db: DatabaseConnection, config: TestConfig) -> Self {
         let clock = ManualClock::starting_at(START_MS);
+        let media_dir = tempfile::tempdir().expect("media dir");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("loopback port");
         let base_url = format!("http://{}", listener.local_addr().expect("address"));
         let secret: Arc<[u8]> = BANK_SECRET.into();
@@ -85,6 +88,7 @@ impl TestApp {
             clock: Arc::new(clock.clone()),
             rules: config.rules,
             bank: Arc::new(bank),
+            media: Arc::new(MediaStore::new(media_dir.path().to_path_buf())),
             settings: Arc::new(Settings { secure_cookies: false, bank_secret: secret }),
         };
         let app = router(state.clone());
@@ -92,7 +96,7 @@ impl TestApp {
         tokio::spawn(async move {
             let _ = axum::serve(listener, served).await;
         });
-        Self { router: app, db, clock, state, _database: database }
+        Self { router: app, db, clock, state, _database: database, _media: media_dir }
     }
 
     pub fn client(&self) -> Client {
@@ -174,6 +178,21 @@ impl Client {
         self.send(request, Body::from(form_body(fields))).await
     }
 
+    /// Posts a multipart form the way a browser does (it answers with a redirect).
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> TestResponse {
+        let (content_type, body) = multipart(fields, files);
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::ACCEPT, "text/html")
+            .header("sec-fetch-site", "same-origin");
+        self.send(request, Body::from(body)).await
+    }
+
     pub async fn send(&mut self, mut request: axum::http::request::Builder, body: Body) -> TestResponse {
         if !self.cookies.is_empty() {
             let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
@@ -201,6 +220,31 @@ impl Client {
         let bytes = response.into_body().collect().await.expect("body").to_bytes();
         TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
+}
+
+/// A multipart/form-data body: text fields and (name, filename, bytes) files.
+pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----escrowmart-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (name, filename, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 pub fn form_body(fields: &[(&str, &str)]) -> String {

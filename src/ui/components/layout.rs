@@ -69,6 +69,7 @@ fn MemberNav(member: MemberView, sign_out: ServerAction<SignOut>) -> impl IntoVi
         <a href="/orders">"My orders"</a>
         <a href="/dashboard">"Dashboard"</a>
         <a href="/wallet">"Wallet"</a>
+        {member.is_arbiter.then(|| view! { <a href="/arbiter">"Arbiter"</a> })}
         <a href="/notifications" class="bell" aria-label=format!("Notifications, {} unread", member.unread)>
             "🔔"
             {(member.unread > 0).then(|| view! { <span class="bell__count" data-testid="unread-count">{member.unread}</span> })}

@@ -1,3 +1,4 @@
+pub mod disputes;
 pub mod errors;
 pub mod form;
 pub mod layout;
@@ -5,3 +6,4 @@ pub mod listing_card;
 pub mod listing_form;
 pub mod order_list;
 pub mod pager;
+pub mod reviews;

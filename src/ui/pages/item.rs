@@ -9,6 +9,7 @@ use crate::server_fns::listings::{ListingDetail, SetListingActive, get_listing};
 use crate::server_fns::orders::PlaceOrder;
 use crate::ui::components::errors::ErrorNotice;
 use crate::ui::components::form::{FieldError, FormError, SubmitButton, action_error};
+use crate::ui::components::reviews::{Reviews, TallyLine};
 
 #[component]
 pub fn ItemPage() -> impl IntoView {
@@ -38,9 +39,18 @@ pub fn ItemPage() -> impl IntoView {
 
 #[component]
 fn ItemView(detail: ListingDetail, set_active: ServerAction<SetListingActive>) -> impl IntoView {
-    let ListingDetail { listing, listed_on, is_mine, signed_in, form_key } = detail;
+    let ListingDetail {
+        listing,
+        listed_on,
+        is_mine,
+        signed_in,
+        form_key,
+        seller_tally,
+        seller_reviews,
+        seller_suspended,
+    } = detail;
     let delisted = listing.status == ListingStatus::Delisted;
-    let buyable = !is_mine && !delisted && listing.stock > 0;
+    let buyable = !is_mine && !delisted && listing.stock > 0 && !seller_suspended;
     let max_quantity = listing.stock.min(100);
     let errors = action_error(set_active);
     let pending = set_active.pending().into();
@@ -60,9 +70,12 @@ fn ItemView(detail: ListingDetail, set_active: ServerAction<SetListingActive>) -
             <dl class="item__facts">
                 <dt>"Condition"</dt><dd>{listing.condition.label()}</dd>
                 <dt>"Availability"</dt><dd data-testid="availability">{stock_line}</dd>
-                <dt>"Seller"</dt><dd>{listing.seller_name.clone()}</dd>
+                <dt>"Seller"</dt><dd><a href=format!("/seller/{}", listing.seller_id)>{listing.seller_name.clone()}</a></dd>
                 <dt>"Listed"</dt><dd>{listed_on}</dd>
             </dl>
+            {seller_suspended.then(|| view! {
+                <p class="notice notice--error">"This seller is suspended and cannot take new orders."</p>
+            })}
             <div class="item__description">
                 {listing.description.split("\n\n").map(|p| view! { <p>{p.to_owned()}</p> }).collect_view()}
             </div>
@@ -75,6 +88,11 @@ fn ItemView(detail: ListingDetail, set_active: ServerAction<SetListingActive>) -
                     </p>
                 }.into_any()
             })}
+            <section class="seller-box" aria-label="About the seller">
+                <h2>{format!("About {}", listing.seller_name)}</h2>
+                <TallyLine tally=seller_tally/>
+                <Reviews reviews=seller_reviews/>
+            </section>
             {is_mine.then(|| view! {
                 <section class="owner-tools" aria-label="Your listing">
                     <a class="button" href=format!("/item/{id}/edit")>"Edit listing"</a>

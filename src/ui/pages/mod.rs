@@ -1,3 +1,4 @@
+pub mod arbiter;
 pub mod dashboard;
 pub mod edit_listing;
 pub mod home;
@@ -8,6 +9,7 @@ pub mod not_found;
 pub mod notifications;
 pub mod order;
 pub mod sell;
+pub mod seller;
 pub mod sign_in;
 pub mod sign_up;
 pub mod wallet;

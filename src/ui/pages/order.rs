@@ -1,13 +1,16 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::domain::order::{EXTENSION_DAYS, OrderState};
 use crate::error::AppError;
 use crate::server_fns::orders::{
     CancelOrder, ConfirmReceipt, ExtendConfirm, OrderView, PayByBank, PayOrder, SellerCancelOrder, ShipOrder,
     Side, get_order,
+};
+use crate::ui::components::disputes::{
+    ClaimSection, DisputeActions, MessagesSection, RatingSection, RefundSection,
 };
 use crate::ui::components::errors::ErrorNotice;
 use crate::ui::components::form::{FieldError, FormError, SubmitButton, action_error};
@@ -54,8 +57,9 @@ pub fn OrderPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
     let actions = OrderActions::new();
+    let disputes = DisputeActions::new();
     let order = Resource::new(
-        move || (id(), actions.version()),
+        move || (id(), actions.version() + disputes.version()),
         |(id, _)| async move {
             match id {
                 Some(id) => get_order(id).await,
@@ -67,7 +71,7 @@ pub fn OrderPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match order.await {
-                    Ok(order) => Either::Left(view! { <OrderDetail order actions/> }),
+                    Ok(order) => Either::Left(view! { <OrderDetail order actions disputes/> }),
                     Err(error) => Either::Right(view! { <ErrorNotice error/> }),
                 }
             })}
@@ -76,11 +80,14 @@ pub fn OrderPage() -> impl IntoView {
 }
 
 #[component]
-fn OrderDetail(order: OrderView, actions: OrderActions) -> impl IntoView {
+fn OrderDetail(order: OrderView, actions: OrderActions, disputes: DisputeActions) -> impl IntoView {
+    // A form with photos that failed comes back with its message in the address.
+    let query = use_query_map();
+    let form_error = move || query.read().get("error");
     let title = format!("Order #{}", order.id);
     let counterpart_label = match order.side {
         Side::Buyer => "Seller",
-        Side::Seller => "Buyer",
+        Side::Seller | Side::Arbiter => "Buyer",
     };
     let shipment = order.shipment.clone().map(|s| format!("{} · {}", s.carrier, s.tracking));
     view! {
@@ -90,6 +97,7 @@ fn OrderDetail(order: OrderView, actions: OrderActions) -> impl IntoView {
                 {match order.side {
                     Side::Buyer => view! { <a href="/orders">"My orders"</a> }.into_any(),
                     Side::Seller => view! { <a href="/dashboard">"Seller dashboard"</a> }.into_any(),
+                    Side::Arbiter => view! { <a href="/arbiter">"Arbiter console"</a> }.into_any(),
                 }}
                 " › " {title.clone()}
             </nav>
@@ -100,6 +108,7 @@ fn OrderDetail(order: OrderView, actions: OrderActions) -> impl IntoView {
                 </div>
                 <span class=format!("state state--{}", order.state.slug()) data-testid="order-state">{order.state.label()}</span>
             </header>
+            {move || form_error().map(|message| view! { <p class="form-error" role="alert" data-testid="form-error">{message}</p> })}
             {order.deadline.clone().map(|text| view! { <p class="deadline" data-testid="deadline">{text}</p> })}
             <dl class="item__facts">
                 <dt>"Quantity"</dt><dd>{format!("{} × {}", order.quantity, order.unit_price)}</dd>
@@ -111,6 +120,10 @@ fn OrderDetail(order: OrderView, actions: OrderActions) -> impl IntoView {
                 <dt>"Placed"</dt><dd>{order.placed_on.clone()}</dd>
             </dl>
             <NextStep order=order.clone() actions/>
+            <RefundSection order=order.clone() actions=disputes/>
+            <ClaimSection order=order.clone() actions=disputes/>
+            <RatingSection order=order.clone() actions=disputes/>
+            <MessagesSection order=order.clone()/>
             <section class="timeline" aria-label="Timeline">
                 <h2>"Timeline"</h2>
                 <ol>
@@ -250,9 +263,7 @@ fn NextStep(order: OrderView, actions: OrderActions) -> impl IntoView {
             <section class="next-step next-step--done"><p>{format!("This order is {}.", state.label().to_lowercase())}</p></section>
         }
         .into_any(),
-        (_, state) => view! {
-            <section class="next-step"><p>{state.label()}</p></section>
-        }
-        .into_any(),
+        // Refunds, returns and arbitration have their own section below.
+        _ => ().into_any(),
     }
 }

@@ -1,0 +1,208 @@
+//! Forms that carry photos (a refund request, a message, a disputed return,
+//! a fraud claim). They are plain multipart posts handled here rather than
+//! server functions, so they work the same with JavaScript on or off: on
+//! success the browser goes back to the order, on failure too, with the
+//! message in the address (`?error=…`) for the page to show.
+
+use std::collections::HashMap;
+
+use axum::extract::{Multipart, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+use super::db::begin_write;
+use super::media::{MAX_BYTES, PhotoError};
+use super::state::AppState;
+use super::store::photos::{Purpose, StoredFile};
+use super::store::{self, orders::Actor};
+use crate::domain::message::{PHOTOS_PER_MESSAGE, parse_body};
+use crate::domain::money::Money;
+use crate::domain::order::{Event, Notice, RefundKind, Role};
+use crate::error::AppError;
+
+/// A form's text fields and its uploaded files.
+struct Submitted {
+    fields: HashMap<String, String>,
+    files: Vec<Vec<u8>>,
+}
+
+impl Submitted {
+    fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map(String::as_str).unwrap_or_default()
+    }
+}
+
+async fn read_form(mut multipart: Multipart) -> Result<Submitted, AppError> {
+    let mut submitted = Submitted { fields: HashMap::new(), files: Vec::new() };
+    let broken = |_| AppError::Refused("The form did not arrive whole; please send it again".into());
+    while let Some(field) = multipart.next_field().await.map_err(broken)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if field.file_name().is_some() {
+            let bytes = field.bytes().await.map_err(broken)?;
+            // A file input left empty still sends a nameless, empty part.
+            if bytes.is_empty() {
+                continue;
+            }
+            if bytes.len() > MAX_BYTES {
+                return Err(AppError::Refused(PhotoError::TooLarge.to_string()));
+            }
+            submitted.files.push(bytes.to_vec());
+        } else {
+            submitted.fields.insert(name, field.text().await.map_err(broken)?);
+        }
+    }
+    if submitted.files.len() > PHOTOS_PER_MESSAGE {
+        return Err(AppError::Refused(format!("Attach at most {PHOTOS_PER_MESSAGE} photos")));
+    }
+    Ok(submitted)
+}
+
+async fn store_photos(state: &AppState, files: Vec<Vec<u8>>) -> Result<Vec<StoredFile>, AppError> {
+    let mut stored = Vec::new();
+    for bytes in files {
+        stored.push(state.media.store(bytes).await.map_err(|e| AppError::Refused(e.to_string()))?);
+    }
+    Ok(stored)
+}
+
+async fn signed_in(session: &Session) -> Result<i64, AppError> {
+    super::auth::signed_in_member_id(session).await?.ok_or(AppError::SignInRequired)
+}
+
+/// Back to the order page, with the error to show if there is one.
+fn back_to_order(order_id: i64, result: Result<(), AppError>, anchor: &str) -> Response {
+    match result {
+        Ok(()) => Redirect::to(&format!("/orders/{order_id}#{anchor}")).into_response(),
+        Err(AppError::SignInRequired) => {
+            Redirect::to(&format!("/signin?next=/orders/{order_id}")).into_response()
+        }
+        Err(error) => {
+            let message: String = url_encode(&error.form_message().unwrap_or_else(|| error.to_string()));
+            Redirect::to(&format!("/orders/{order_id}?error={message}#{anchor}")).into_response()
+        }
+    }
+}
+
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `POST /orders/{id}/refund`: the buyer asks for money back.
+pub async fn request_refund(
+    State(state): State<AppState>,
+    Path(order_id): Path<i64>,
+    session: Session,
+    multipart: Multipart,
+) -> Response {
+    let result = async {
+        let member = signed_in(&session).await?;
+        let form = read_form(multipart).await?;
+        let kind = RefundKind::from_slug(form.field("kind"))
+            .ok_or_else(|| AppError::Refused("Choose refund only, or return and refund".into()))?;
+        let amount =
+            Money::parse(form.field("amount")).map_err(|e| AppError::Refused(format!("Amount: {e}")))?;
+        let event = Event::RequestRefund { kind, amount, reason: form.field("reason").to_owned() };
+        let photos = store_photos(&state, form.files).await?;
+        let now = state.clock.now_ms();
+        let txn = begin_write(&state.db).await?;
+        store::orders::apply_event_in(&txn, order_id, &event, Actor::Member(member), now, &state.rules)
+            .await?;
+        store::photos::add(&txn, member, Purpose::Refund, order_id, &photos, now).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+    .await;
+    back_to_order(order_id, result, "refund")
+}
+
+/// `POST /orders/{id}/dispute-return`: the seller says the returned goods
+/// are not as they should be; the order goes to the arbiter.
+pub async fn dispute_return(
+    State(state): State<AppState>,
+    Path(order_id): Path<i64>,
+    session: Session,
+    multipart: Multipart,
+) -> Response {
+    let result = async {
+        let member = signed_in(&session).await?;
+        let form = read_form(multipart).await?;
+        let event = Event::DisputeReturn { reason: form.field("reason").to_owned() };
+        let photos = store_photos(&state, form.files).await?;
+        let now = state.clock.now_ms();
+        let txn = begin_write(&state.db).await?;
+        store::orders::apply_event_in(&txn, order_id, &event, Actor::Member(member), now, &state.rules)
+            .await?;
+        store::photos::add(&txn, member, Purpose::Dispute, order_id, &photos, now).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+    .await;
+    back_to_order(order_id, result, "refund")
+}
+
+/// `POST /orders/{id}/messages`: a message, with photos, to the other side.
+pub async fn post_message(
+    State(state): State<AppState>,
+    Path(order_id): Path<i64>,
+    session: Session,
+    multipart: Multipart,
+) -> Response {
+    let result = async {
+        let member = signed_in(&session).await?;
+        let form = read_form(multipart).await?;
+        let body =
+            parse_body(form.field("body"), form.files.len()).map_err(|e| AppError::Refused(e.to_string()))?;
+        let record = store::orders::find(&state.db, order_id).await?.ok_or(AppError::NotFound)?;
+        let recipient = match record.order.role_of(member) {
+            Role::Buyer => record.order.seller,
+            Role::Seller => record.order.buyer,
+            _ => return Err(AppError::NotFound),
+        };
+        let photos = store_photos(&state, form.files).await?;
+        let now = state.clock.now_ms();
+        let txn = begin_write(&state.db).await?;
+        let message_id = store::messages::add(&txn, order_id, member, &body, now).await?;
+        store::photos::add(&txn, member, Purpose::Message, message_id, &photos, now).await?;
+        store::notifications::add(
+            &txn,
+            recipient,
+            Notice::NewMessage,
+            Some(order_id),
+            &record.listing_title,
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+    .await;
+    back_to_order(order_id, result, "messages")
+}
+
+/// `POST /orders/{id}/claim`: the buyer reports a fraud after the order ended.
+pub async fn file_claim(
+    State(state): State<AppState>,
+    Path(order_id): Path<i64>,
+    session: Session,
+    multipart: Multipart,
+) -> Response {
+    let result = async {
+        let member = signed_in(&session).await?;
+        let form = read_form(multipart).await?;
+        let statement = form.field("statement").to_owned();
+        let photos = store_photos(&state, form.files).await?;
+        let now = state.clock.now_ms();
+        let txn = begin_write(&state.db).await?;
+        let claim_id = store::claims::file(&txn, order_id, member, &statement, now, &state.rules).await?;
+        store::photos::add(&txn, member, Purpose::Claim, claim_id, &photos, now).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+    .await;
+    back_to_order(order_id, result, "claim")
+}

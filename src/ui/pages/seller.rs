@@ -1,0 +1,60 @@
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::error::AppError;
+use crate::server_fns::sellers::{SellerProfile, get_seller_profile};
+use crate::ui::components::errors::ErrorNotice;
+use crate::ui::components::listing_card::ListingCard;
+use crate::ui::components::reviews::{Reviews, TallyLine};
+
+#[component]
+pub fn SellerPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
+    let profile = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => get_seller_profile(id).await,
+            None => Err(AppError::NotFound),
+        }
+    });
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match profile.await {
+                    Ok(profile) => Either::Left(view! { <Profile profile/> }),
+                    Err(error) => Either::Right(view! { <ErrorNotice error/> }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Profile(profile: SellerProfile) -> impl IntoView {
+    view! {
+        <Title text=profile.name.clone()/>
+        <section class="seller">
+            <h1>{profile.name.clone()}</h1>
+            <p class="lead">"Member since " {profile.member_since.clone()}</p>
+            {profile.suspension.clone().map(|_| view! {
+                <p class="notice notice--error" data-testid="suspended">
+                    "This seller is suspended after a verified fraud claim and cannot take new orders."
+                </p>
+            })}
+            <TallyLine tally=profile.tally/>
+            <Reviews reviews=profile.reviews.clone()/>
+            <h2>"On sale"</h2>
+            {if profile.listings.is_empty() {
+                Either::Left(view! { <p class="empty">"Nothing on sale right now."</p> })
+            } else {
+                Either::Right(view! {
+                    <ul class="cards">
+                        {profile.listings.into_iter().map(|listing| view! { <ListingCard listing/> }).collect_view()}
+                    </ul>
+                })
+            }}
+        </section>
+    }
+}
