@@ -8,4 +8,5 @@ pub mod message;
 pub mod money;
 pub mod order;
 pub mod rating;
+pub mod search;
 pub mod validation;

@@ -91,6 +91,13 @@ impl Money {
         self.0
     }
 
+    /// The plain amount with two decimals and no sign or grouping (`1234.50`),
+    /// as a form field or a URL holds it.
+    pub fn amount_text(&self) -> String {
+        let fen = self.fen();
+        format!("{}.{:02}", fen / 100, fen % 100)
+    }
+
     pub fn is_zero(&self) -> bool {
         self.0.is_zero()
     }
