@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_members_sessions_listings;
 mod m20261126_000002_escrow;
 mod m20261126_000003_disputes;
+mod m20261126_000004_search;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_members_sessions_listings::Migration),
             Box::new(m20261126_000002_escrow::Migration),
             Box::new(m20261126_000003_disputes::Migration),
+            Box::new(m20261126_000004_search::Migration),
         ]
     }
 }

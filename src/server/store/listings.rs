@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    Set, sea_query::Expr,
+    QuerySelect, Set, sea_query::Expr,
 };
 
 use super::StoreError;
@@ -40,6 +40,56 @@ pub async fn create(
     .insert(db)
     .await?;
     Ok(row.id)
+}
+
+/// A listing for [`create_many`]: already within the rules (demo data).
+#[derive(Clone, Debug)]
+pub struct BulkListing {
+    pub seller_id: i64,
+    pub title: String,
+    pub description: String,
+    pub category: Category,
+    pub condition: Condition,
+    pub price_fen: i64,
+    pub stock: i32,
+    pub listed_at: Millis,
+}
+
+/// Adds many listings in one statement and returns their ids in order. Ids
+/// are read back as those above the largest before the insert, which holds
+/// because seeding runs inside one write transaction on an idle database.
+pub async fn create_many(db: &impl ConnectionTrait, rows: &[BulkListing]) -> Result<Vec<i64>, StoreError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let before: Option<Option<i64>> = listings::Entity::find()
+        .select_only()
+        .column_as(listings::Column::Id.max(), "max")
+        .into_tuple()
+        .one(db)
+        .await?;
+    let models = rows.iter().map(|row| listings::ActiveModel {
+        seller_id: Set(row.seller_id),
+        title: Set(row.title.clone()),
+        description: Set(row.description.clone()),
+        category: Set(row.category.slug().to_owned()),
+        condition: Set(row.condition.slug().to_owned()),
+        price_fen: Set(row.price_fen),
+        stock: Set(row.stock),
+        status: Set(ListingStatus::Active.slug().to_owned()),
+        created_at: Set(row.listed_at),
+        updated_at: Set(row.listed_at),
+        ..Default::default()
+    });
+    listings::Entity::insert_many(models).exec(db).await?;
+    Ok(listings::Entity::find()
+        .select_only()
+        .column(listings::Column::Id)
+        .filter(listings::Column::Id.gt(before.flatten().unwrap_or(0)))
+        .order_by_asc(listings::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
 }
 
 /// Replaces the fields of a seller's own listing. The seller is part of the
@@ -90,22 +140,6 @@ pub async fn find(db: &impl ConnectionTrait, listing_id: i64) -> Result<Option<L
     Ok(with_seller_names(db, vec![row]).await?.pop())
 }
 
-/// Active listings, newest first.
-pub async fn active_page(
-    db: &impl ConnectionTrait,
-    page: u64,
-    per_page: u64,
-) -> Result<Page<Listing>, StoreError> {
-    let paginator = listings::Entity::find()
-        .filter(listings::Column::Status.eq(ListingStatus::Active.slug()))
-        .order_by_desc(listings::Column::CreatedAt)
-        .order_by_desc(listings::Column::Id)
-        .paginate(db, per_page);
-    let total = paginator.num_items().await?;
-    let rows = paginator.fetch_page(page.saturating_sub(1)).await?;
-    Ok(Page { items: with_seller_names(db, rows).await?, total })
-}
-
 /// Every listing of one seller, active and delisted, newest first.
 pub async fn by_seller(db: &impl ConnectionTrait, seller_id: i64) -> Result<Vec<Listing>, StoreError> {
     let rows = listings::Entity::find()
@@ -150,7 +184,7 @@ fn stock_column(stock: u32) -> i32 {
     i32::try_from(stock).unwrap_or(i32::MAX)
 }
 
-async fn with_seller_names(
+pub(super) async fn with_seller_names(
     db: &impl ConnectionTrait,
     rows: Vec<listings::Model>,
 ) -> Result<Vec<Listing>, StoreError> {

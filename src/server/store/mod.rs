@@ -11,6 +11,7 @@ pub mod notifications;
 pub mod orders;
 pub mod photos;
 pub mod ratings;
+pub mod search;
 pub mod sessions;
 pub mod submissions;
 pub mod timers;
