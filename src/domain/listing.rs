@@ -10,6 +10,8 @@ use super::validation::FieldErrors;
 pub const TITLE_MAX_CHARS: usize = 120;
 pub const DESCRIPTION_MAX_CHARS: usize = 5_000;
 pub const STOCK_MAX: u32 = 100_000;
+/// The first one is the cover.
+pub const PHOTOS_PER_LISTING: usize = 8;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Category {

@@ -1,5 +1,5 @@
-//! Forms that carry photos (a refund request, a message, a disputed return,
-//! a fraud claim). They are plain multipart posts handled here rather than
+//! Forms that carry photos (a listing's photos, a refund request, a message,
+//! a disputed return, a fraud claim). They are plain multipart posts handled here rather than
 //! server functions, so they work the same with JavaScript on or off: on
 //! success the browser goes back to the order, on failure too, with the
 //! message in the address (`?error=…`) for the page to show.
@@ -15,6 +15,7 @@ use super::media::{MAX_BYTES, PhotoError};
 use super::state::AppState;
 use super::store::photos::{Purpose, StoredFile};
 use super::store::{self, orders::Actor};
+use crate::domain::listing::PHOTOS_PER_LISTING;
 use crate::domain::message::{PHOTOS_PER_MESSAGE, parse_body};
 use crate::domain::money::Money;
 use crate::domain::order::{Event, Notice, RefundKind, Role};
@@ -32,7 +33,7 @@ impl Submitted {
     }
 }
 
-async fn read_form(mut multipart: Multipart) -> Result<Submitted, AppError> {
+async fn read_form(mut multipart: Multipart, max_files: usize) -> Result<Submitted, AppError> {
     let mut submitted = Submitted { fields: HashMap::new(), files: Vec::new() };
     let broken = |_| AppError::Refused("The form did not arrive whole; please send it again".into());
     while let Some(field) = multipart.next_field().await.map_err(broken)? {
@@ -51,8 +52,8 @@ async fn read_form(mut multipart: Multipart) -> Result<Submitted, AppError> {
             submitted.fields.insert(name, field.text().await.map_err(broken)?);
         }
     }
-    if submitted.files.len() > PHOTOS_PER_MESSAGE {
-        return Err(AppError::Refused(format!("Attach at most {PHOTOS_PER_MESSAGE} photos")));
+    if submitted.files.len() > max_files {
+        return Err(AppError::Refused(format!("Attach at most {max_files} photos")));
     }
     Ok(submitted)
 }
@@ -83,6 +84,20 @@ fn back_to_order(order_id: i64, result: Result<(), AppError>, anchor: &str) -> R
     }
 }
 
+/// Back to the listing's photo manager, with the error if there is one.
+fn back_to_listing_photos(listing_id: i64, result: Result<(), AppError>) -> Response {
+    match result {
+        Ok(()) => Redirect::to(&format!("/item/{listing_id}/edit#photos")).into_response(),
+        Err(AppError::SignInRequired) => {
+            Redirect::to(&format!("/signin?next=/item/{listing_id}/edit")).into_response()
+        }
+        Err(error) => {
+            let message: String = url_encode(&error.form_message().unwrap_or_else(|| error.to_string()));
+            Redirect::to(&format!("/item/{listing_id}/edit?error={message}#photos")).into_response()
+        }
+    }
+}
+
 fn url_encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
@@ -90,6 +105,54 @@ fn url_encode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// `POST /item/{id}/photos`: the seller adds photos to their listing, up to
+/// eight in all; the first one is the cover.
+pub async fn add_listing_photos(
+    State(state): State<AppState>,
+    Path(listing_id): Path<i64>,
+    session: Session,
+    multipart: Multipart,
+) -> Response {
+    let result = async {
+        let member = signed_in(&session).await?;
+        let listing = store::listings::find(&state.db, listing_id).await?.ok_or(AppError::NotFound)?;
+        if listing.seller_id != member {
+            return Err(AppError::Forbidden);
+        }
+        let form = read_form(multipart, PHOTOS_PER_LISTING).await?;
+        if form.files.is_empty() {
+            return Err(AppError::Refused("Choose at least one photo to add".into()));
+        }
+        let room = |had: u64| PHOTOS_PER_LISTING.saturating_sub(usize::try_from(had).unwrap_or(usize::MAX));
+        let had = store::photos::count(&state.db, Purpose::Listing, listing_id).await?;
+        if form.files.len() > room(had) {
+            return Err(too_many_listing_photos(had));
+        }
+        let photos = store_photos(&state, form.files).await?;
+        let txn = begin_write(&state.db).await?;
+        // Counted again inside the write: two uploads at once cannot pass eight.
+        let had = store::photos::count(&txn, Purpose::Listing, listing_id).await?;
+        if photos.len() > room(had) {
+            drop(txn);
+            for photo in &photos {
+                state.media.delete(&photo.file).await;
+            }
+            return Err(too_many_listing_photos(had));
+        }
+        store::photos::add(&txn, member, Purpose::Listing, listing_id, &photos, state.clock.now_ms()).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+    .await;
+    back_to_listing_photos(listing_id, result)
+}
+
+fn too_many_listing_photos(had: u64) -> AppError {
+    AppError::Refused(format!(
+        "A listing can have at most {PHOTOS_PER_LISTING} photos; this one has {had}. Delete some first."
+    ))
 }
 
 /// `POST /orders/{id}/refund`: the buyer asks for money back.
@@ -101,7 +164,7 @@ pub async fn request_refund(
 ) -> Response {
     let result = async {
         let member = signed_in(&session).await?;
-        let form = read_form(multipart).await?;
+        let form = read_form(multipart, PHOTOS_PER_MESSAGE).await?;
         let kind = RefundKind::from_slug(form.field("kind"))
             .ok_or_else(|| AppError::Refused("Choose refund only, or return and refund".into()))?;
         let amount =
@@ -130,7 +193,7 @@ pub async fn dispute_return(
 ) -> Response {
     let result = async {
         let member = signed_in(&session).await?;
-        let form = read_form(multipart).await?;
+        let form = read_form(multipart, PHOTOS_PER_MESSAGE).await?;
         let event = Event::DisputeReturn { reason: form.field("reason").to_owned() };
         let photos = store_photos(&state, form.files).await?;
         let now = state.clock.now_ms();
@@ -154,7 +217,7 @@ pub async fn post_message(
 ) -> Response {
     let result = async {
         let member = signed_in(&session).await?;
-        let form = read_form(multipart).await?;
+        let form = read_form(multipart, PHOTOS_PER_MESSAGE).await?;
         let body =
             parse_body(form.field("body"), form.files.len()).map_err(|e| AppError::Refused(e.to_string()))?;
         let record = store::orders::find(&state.db, order_id).await?.ok_or(AppError::NotFound)?;
@@ -193,7 +256,7 @@ pub async fn file_claim(
 ) -> Response {
     let result = async {
         let member = signed_in(&session).await?;
-        let form = read_form(multipart).await?;
+        let form = read_form(multipart, PHOTOS_PER_MESSAGE).await?;
         let statement = form.field("statement").to_owned();
         let photos = store_photos(&state, form.files).await?;
         let now = state.clock.now_ms();

@@ -72,15 +72,22 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Forms with photos: up to four of 5 MB each, plus text.
+/// Forms with photos of 5 MB each, plus text: up to eight for a listing,
+/// four for everything else.
 fn photo_forms() -> Router<AppState> {
     use super::forms;
+    let limit =
+        |photos: usize| axum::extract::DefaultBodyLimit::max(photos * super::media::MAX_BYTES + 256 * 1024);
+    let listing_photos = Router::new()
+        .route("/item/{id}/photos", post(forms::add_listing_photos))
+        .layer(limit(crate::domain::listing::PHOTOS_PER_LISTING));
     Router::new()
         .route("/orders/{id}/refund", post(forms::request_refund))
         .route("/orders/{id}/dispute-return", post(forms::dispute_return))
         .route("/orders/{id}/messages", post(forms::post_message))
         .route("/orders/{id}/claim", post(forms::file_claim))
-        .layer(axum::extract::DefaultBodyLimit::max(4 * super::media::MAX_BYTES + 256 * 1024))
+        .layer(limit(crate::domain::message::PHOTOS_PER_MESSAGE))
+        .merge(listing_photos)
 }
 
 /// Stored photos never change (each has a fresh random name), so browsers

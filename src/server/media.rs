@@ -68,8 +68,13 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
         ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|_| PhotoError::NotAnImage)?;
     reader.limits(limits);
     let image = reader.decode().map_err(|_| PhotoError::Undecodable)?;
-    let display = fit(&image, DISPLAY_SIDE);
-    let thumbnail = fit(&image, THUMB_SIDE);
+    prepare(&image)
+}
+
+/// The display size and thumbnail of a decoded image, as JPEG.
+pub fn prepare(image: &DynamicImage) -> Result<ProcessedPhoto, PhotoError> {
+    let display = fit(image, DISPLAY_SIDE);
+    let thumbnail = fit(image, THUMB_SIDE);
     Ok(ProcessedPhoto {
         width: display.width(),
         height: display.height(),
@@ -119,6 +124,30 @@ impl MediaStore {
             .await
             .map_err(|_| PhotoError::Storage)?;
         Ok(StoredFile { file, width: processed.width, height: processed.height })
+    }
+
+    /// Deletes both sizes of a stored photo. A file already gone is not an
+    /// error: the record that named it is what matters, and it is gone too.
+    pub async fn delete(&self, file: &str) {
+        // Names are ours (hex), but never let one walk out of the folder.
+        if file.is_empty() || !file.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return;
+        }
+        for name in [format!("{file}.jpg"), format!("{file}_t.jpg")] {
+            if let Err(error) = tokio::fs::remove_file(self.dir.join(&name)).await
+                && error.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::warn!(%error, name, "could not delete a photo file");
+            }
+        }
+    }
+
+    /// Writes an already-made JPEG pair under a given name (demo data).
+    pub fn write_generated(&self, file: &str, photo: &ProcessedPhoto) -> std::io::Result<StoredFile> {
+        std::fs::create_dir_all(&self.dir)?;
+        std::fs::write(self.dir.join(format!("{file}.jpg")), &photo.display)?;
+        std::fs::write(self.dir.join(format!("{file}_t.jpg")), &photo.thumbnail)?;
+        Ok(StoredFile { file: file.to_owned(), width: photo.width, height: photo.height })
     }
 }
 

@@ -3,7 +3,10 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    Set, sea_query::Expr,
+};
 
 use super::StoreError;
 use crate::server::clock::Millis;
@@ -58,12 +61,15 @@ pub async fn add(
     files: &[StoredFile],
     now: Millis,
 ) -> Result<(), StoreError> {
-    for (position, stored) in files.iter().enumerate() {
+    // New photos go after the ones already there.
+    let first = next_position(db, purpose, subject_id).await?;
+    for (offset, stored) in files.iter().enumerate() {
+        let position = first.saturating_add(i32::try_from(offset).unwrap_or(i32::MAX));
         photos::ActiveModel {
             owner_id: Set(owner_id),
             purpose: Set(purpose.slug().to_owned()),
             subject_id: Set(subject_id),
-            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+            position: Set(position),
             file: Set(stored.file.clone()),
             width: Set(i32::try_from(stored.width).unwrap_or(i32::MAX)),
             height: Set(i32::try_from(stored.height).unwrap_or(i32::MAX)),
@@ -74,6 +80,108 @@ pub async fn add(
         .await?;
     }
     Ok(())
+}
+
+/// Records many photos at once (demo data): (owner, subject, position, file).
+pub async fn add_many(
+    db: &impl ConnectionTrait,
+    purpose: Purpose,
+    rows: &[(i64, i64, i32, &StoredFile)],
+    now: Millis,
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(1_000) {
+        let models = chunk.iter().map(|(owner, subject, position, stored)| photos::ActiveModel {
+            owner_id: Set(*owner),
+            purpose: Set(purpose.slug().to_owned()),
+            subject_id: Set(*subject),
+            position: Set(*position),
+            file: Set(stored.file.clone()),
+            width: Set(i32::try_from(stored.width).unwrap_or(i32::MAX)),
+            height: Set(i32::try_from(stored.height).unwrap_or(i32::MAX)),
+            created_at: Set(now),
+            ..Default::default()
+        });
+        if !chunk.is_empty() {
+            photos::Entity::insert_many(models).exec(db).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn next_position(
+    db: &impl ConnectionTrait,
+    purpose: Purpose,
+    subject_id: i64,
+) -> Result<i32, StoreError> {
+    let last = photos::Entity::find()
+        .filter(photos::Column::Purpose.eq(purpose.slug()))
+        .filter(photos::Column::SubjectId.eq(subject_id))
+        .order_by_desc(photos::Column::Position)
+        .one(db)
+        .await?;
+    Ok(last.map_or(0, |p| p.position.saturating_add(1)))
+}
+
+pub async fn count(db: &impl ConnectionTrait, purpose: Purpose, subject_id: i64) -> Result<u64, StoreError> {
+    Ok(photos::Entity::find()
+        .filter(photos::Column::Purpose.eq(purpose.slug()))
+        .filter(photos::Column::SubjectId.eq(subject_id))
+        .count(db)
+        .await?)
+}
+
+/// Removes one photo of a subject and closes the gap; returns the stored
+/// file's name so the caller can delete it once the change is committed.
+pub async fn remove(
+    db: &impl ConnectionTrait,
+    purpose: Purpose,
+    subject_id: i64,
+    photo_id: i64,
+) -> Result<String, StoreError> {
+    let mut ordered = of(db, purpose, [subject_id]).await?.remove(&subject_id).unwrap_or_default();
+    let index = ordered.iter().position(|p| p.id == photo_id).ok_or(StoreError::NotFound)?;
+    let removed = ordered.remove(index);
+    photos::Entity::delete_by_id(photo_id).exec(db).await?;
+    renumber(db, &ordered).await?;
+    Ok(removed.file)
+}
+
+/// Moves one photo a place earlier or later; the first one is the cover.
+pub async fn shift(
+    db: &impl ConnectionTrait,
+    purpose: Purpose,
+    subject_id: i64,
+    photo_id: i64,
+    earlier: bool,
+) -> Result<(), StoreError> {
+    let mut ordered = of(db, purpose, [subject_id]).await?.remove(&subject_id).unwrap_or_default();
+    let index = ordered.iter().position(|p| p.id == photo_id).ok_or(StoreError::NotFound)?;
+    let target = if earlier { index.checked_sub(1) } else { Some(index + 1).filter(|t| *t < ordered.len()) };
+    if let Some(target) = target {
+        ordered.swap(index, target);
+        renumber(db, &ordered).await?;
+    }
+    Ok(())
+}
+
+async fn renumber(db: &impl ConnectionTrait, ordered: &[Photo]) -> Result<(), StoreError> {
+    for (position, photo) in ordered.iter().enumerate() {
+        let position = i32::try_from(position).unwrap_or(i32::MAX);
+        if photo.position != position {
+            photos::Entity::update_many()
+                .col_expr(photos::Column::Position, Expr::value(position))
+                .filter(photos::Column::Id.eq(photo.id))
+                .exec(db)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether any photo record still points at a stored file (demo data shares
+/// a few generated images between many listings).
+pub async fn file_in_use(db: &impl ConnectionTrait, file: &str) -> Result<bool, StoreError> {
+    Ok(photos::Entity::find().filter(photos::Column::File.eq(file)).count(db).await? > 0)
 }
 
 /// Photos of each subject, in order.
