@@ -9,8 +9,8 @@ use crate::ui::components::layout::Layout;
 use crate::ui::pages::{
     arbiter::ArbiterPage, dashboard::DashboardPage, edit_listing::EditListingPage, home::HomePage,
     item::ItemPage, my_listings::MyListingsPage, my_orders::MyOrdersPage, not_found::NotFound,
-    notifications::NotificationsPage, order::OrderPage, sell::SellPage, seller::SellerPage,
-    sign_in::SignInPage, sign_up::SignUpPage, wallet::WalletPage,
+    notifications::NotificationsPage, order::OrderPage, search::SearchPage, sell::SellPage,
+    seller::SellerPage, sign_in::SignInPage, sign_up::SignUpPage, wallet::WalletPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -45,6 +45,8 @@ pub fn App() -> impl IntoView {
                 // HTTP status (404).
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
+                    <Route path=path!("/category/:slug") view=SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/item/:id") view=ItemPage ssr=SsrMode::Async/>
                     <Route path=path!("/item/:id/edit") view=EditListingPage ssr=SsrMode::Async/>
                     <Route path=path!("/sell") view=SellPage ssr=SsrMode::Async/>

@@ -1,17 +1,46 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::listing::{Listing, ListingForm};
+use crate::domain::listing::{Category, Listing, ListingForm};
+use crate::domain::search::{Search, SearchForm};
 use crate::error::AppError;
 
 pub const LISTINGS_PER_PAGE: u64 = 24;
 
+/// A listing as a card shows it: with its cover photo's thumbnail.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingSummary {
+    pub listing: Listing,
+    pub cover: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListingPage {
-    pub listings: Vec<Listing>,
+    pub listings: Vec<ListingSummary>,
     pub page: u64,
     pub pages: u64,
     pub total: u64,
+    /// Active listings per category, for the category links.
+    pub categories: Vec<(Category, u64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchResults {
+    /// The search as understood, to fill the form and build page links.
+    pub search: Search,
+    /// What was wrong with the search as typed, instead of results.
+    pub problem: Option<String>,
+    pub found: ListingPage,
+}
+
+/// One photo of a listing, in the gallery and the seller's photo manager.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingPhoto {
+    pub id: i64,
+    pub thumb: String,
+    pub full: String,
+    pub width: i32,
+    pub height: i32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,19 +57,141 @@ pub struct ListingDetail {
     pub seller_reviews: Vec<super::orders::ReviewView>,
     /// The seller may not sell now.
     pub seller_suspended: bool,
+    /// In order; the first is the cover.
+    pub photos: Vec<ListingPhoto>,
 }
 
+/// The home page: everything on sale, newest first.
 #[server(endpoint = "listings_page")]
 pub async fn listings_page(page: u64) -> Result<ListingPage, AppError> {
+    let search = Search { page: page.clamp(1, crate::domain::search::PAGE_MAX), ..Search::default() };
     let state = super::context::state()?;
-    let page = page.max(1);
-    let found = crate::server::store::listings::active_page(&state.db, page, LISTINGS_PER_PAGE).await?;
+    found_page(&state, &search).await
+}
+
+/// Search and category pages: the query comes straight from the URL.
+#[server(endpoint = "search_listings")]
+pub async fn search_listings(form: SearchForm) -> Result<SearchResults, AppError> {
+    let state = super::context::state()?;
+    match Search::parse(&form) {
+        Ok(search) => Ok(SearchResults { found: found_page(&state, &search).await?, search, problem: None }),
+        Err(problem) => {
+            // Still show what there is, unfiltered, beside the message.
+            let fallback = Search { terms: crate::domain::search::terms(&form.q), ..Search::default() };
+            Ok(SearchResults {
+                found: found_page(&state, &fallback).await?,
+                search: fallback,
+                problem: Some(problem.to_string()),
+            })
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn found_page(
+    state: &crate::server::state::AppState,
+    search: &Search,
+) -> Result<ListingPage, AppError> {
+    use crate::server::store;
+    let found = store::search::search(&state.db, search, LISTINGS_PER_PAGE).await?;
     Ok(ListingPage {
-        listings: found.items,
-        page,
+        listings: summaries(state, found.items).await?,
+        page: search.page,
         pages: found.total.div_ceil(LISTINGS_PER_PAGE).max(1),
         total: found.total,
+        categories: store::search::category_counts(&state.db).await?,
     })
+}
+
+/// Listings with their cover thumbnails, in one query for all the covers.
+#[cfg(feature = "ssr")]
+pub async fn summaries(
+    state: &crate::server::state::AppState,
+    listings: Vec<Listing>,
+) -> Result<Vec<ListingSummary>, AppError> {
+    use crate::server::store::photos::{self, Purpose};
+    let mut photos = photos::of(&state.db, Purpose::Listing, listings.iter().map(|l| l.id)).await?;
+    Ok(listings
+        .into_iter()
+        .map(|listing| {
+            let cover = photos
+                .remove(&listing.id)
+                .and_then(|p| p.into_iter().next())
+                .map(|p| super::context::thumb_url(&p.file));
+            ListingSummary { listing, cover }
+        })
+        .collect())
+}
+
+#[cfg(feature = "ssr")]
+async fn listing_photos(
+    state: &crate::server::state::AppState,
+    listing_id: i64,
+) -> Result<Vec<ListingPhoto>, AppError> {
+    use crate::server::store::photos::{self, Purpose};
+    Ok(photos::of(&state.db, Purpose::Listing, [listing_id])
+        .await?
+        .remove(&listing_id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| ListingPhoto {
+            id: p.id,
+            thumb: super::context::thumb_url(&p.file),
+            full: super::context::photo_url(&p.file),
+            width: p.width,
+            height: p.height,
+        })
+        .collect())
+}
+
+/// The seller's own listing, or the reason they may not touch it.
+#[cfg(feature = "ssr")]
+async fn own_listing(
+    state: &crate::server::state::AppState,
+    id: i64,
+) -> Result<(crate::server::store::members::Member, Listing), AppError> {
+    let member = super::context::require_member(state).await?;
+    let listing = crate::server::store::listings::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    if listing.seller_id != member.id {
+        return Err(AppError::Forbidden);
+    }
+    Ok((member, listing))
+}
+
+/// The photos of a listing, for its seller's photo manager.
+#[server(endpoint = "get_listing_photos_for_edit")]
+pub async fn get_listing_photos_for_edit(id: i64) -> Result<Vec<ListingPhoto>, AppError> {
+    let state = super::context::state()?;
+    own_listing(&state, id).await?;
+    listing_photos(&state, id).await
+}
+
+/// Moves a photo one place earlier (towards the cover) or later.
+#[server(endpoint = "move_listing_photo")]
+pub async fn move_listing_photo(listing_id: i64, photo_id: i64, earlier: bool) -> Result<(), AppError> {
+    use crate::server::store::photos::{self, Purpose};
+    let state = super::context::state()?;
+    own_listing(&state, listing_id).await?;
+    let txn = crate::server::db::begin_write(&state.db).await?;
+    photos::shift(&txn, Purpose::Listing, listing_id, photo_id, earlier).await?;
+    txn.commit().await?;
+    leptos_axum::redirect(&format!("/item/{listing_id}/edit#photos"));
+    Ok(())
+}
+
+#[server(endpoint = "delete_listing_photo")]
+pub async fn delete_listing_photo(listing_id: i64, photo_id: i64) -> Result<(), AppError> {
+    use crate::server::store::photos::{self, Purpose};
+    let state = super::context::state()?;
+    own_listing(&state, listing_id).await?;
+    let txn = crate::server::db::begin_write(&state.db).await?;
+    let file = photos::remove(&txn, Purpose::Listing, listing_id, photo_id).await?;
+    txn.commit().await?;
+    if !photos::file_in_use(&state.db, &file).await? {
+        state.media.delete(&file).await;
+    }
+    leptos_axum::redirect(&format!("/item/{listing_id}/edit#photos"));
+    Ok(())
 }
 
 #[server(endpoint = "get_listing")]
@@ -68,6 +219,7 @@ pub async fn get_listing(id: i64) -> Result<ListingDetail, AppError> {
         is_mine: viewer.as_ref().is_some_and(|m| m.id == listing.seller_id),
         signed_in: viewer.is_some(),
         form_key: super::context::new_form_key(),
+        photos: listing_photos(&state, id).await?,
         listing,
     })
 }
@@ -76,12 +228,7 @@ pub async fn get_listing(id: i64) -> Result<ListingDetail, AppError> {
 #[server(endpoint = "listing_for_edit")]
 pub async fn listing_for_edit(id: i64) -> Result<ListingForm, AppError> {
     let state = super::context::state()?;
-    let member = super::context::require_member(&state).await?;
-    let listing = crate::server::store::listings::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    if listing.seller_id != member.id {
-        return Err(AppError::Forbidden);
-    }
-    Ok(listing.to_form())
+    Ok(own_listing(&state, id).await?.1.to_form())
 }
 
 #[server(endpoint = "my_listings")]
@@ -129,12 +276,8 @@ pub async fn update_listing(
     use crate::server::store;
 
     let state = super::context::state()?;
-    let member = super::context::require_member(&state).await?;
+    let (member, _) = own_listing(&state, id).await?;
     let draft = ListingDraft::parse(&ListingForm { title, description, category, condition, price, stock })?;
-    let listing = store::listings::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    if listing.seller_id != member.id {
-        return Err(AppError::Forbidden);
-    }
     store::listings::update(&state.db, id, member.id, &draft, state.clock.now_ms()).await?;
     leptos_axum::redirect(&format!("/item/{id}"));
     Ok(())
@@ -147,11 +290,7 @@ pub async fn set_listing_active(id: i64, active: bool) -> Result<(), AppError> {
     use crate::server::store;
 
     let state = super::context::state()?;
-    let member = super::context::require_member(&state).await?;
-    let listing = store::listings::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    if listing.seller_id != member.id {
-        return Err(AppError::Forbidden);
-    }
+    let (member, _) = own_listing(&state, id).await?;
     if active && member.suspension.is_some() {
         return Err(AppError::Refused("Your account is suspended: you cannot list items".into()));
     }

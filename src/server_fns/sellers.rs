@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::listings::ListingSummary;
 use super::orders::ReviewView;
-use crate::domain::listing::Listing;
 use crate::domain::rating::Tally;
 use crate::error::AppError;
 
@@ -17,8 +17,11 @@ pub struct SellerProfile {
     pub suspension: Option<String>,
     pub tally: Tally,
     pub reviews: Vec<ReviewView>,
-    pub listings: Vec<Listing>,
+    pub listings: Vec<ListingSummary>,
 }
+
+/// The newest this many are shown; a big seller's page stays small.
+pub const SELLER_PAGE_LISTINGS: usize = 48;
 
 /// What buyers see of a seller: ratings and what they still sell.
 #[server(endpoint = "get_seller_profile")]
@@ -42,7 +45,9 @@ pub async fn get_seller_profile(id: i64) -> Result<SellerProfile, AppError> {
         .await?
         .into_iter()
         .filter(|l| l.status == ListingStatus::Active)
+        .take(SELLER_PAGE_LISTINGS)
         .collect();
+    let listings = super::listings::summaries(&state, listings).await?;
     Ok(SellerProfile {
         id,
         name: seller.display_name,

@@ -41,6 +41,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span class="brand__mark" aria-hidden="true">"担"</span>
                     "Escrowmart"
                 </a>
+                <form class="header-search" method="get" action="/search" role="search">
+                    <input type="search" name="q" aria-label="Search listings" placeholder="Search listings"/>
+                </form>
                 <nav class="site-nav" aria-label="Account">
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {

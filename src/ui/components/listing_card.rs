@@ -1,14 +1,21 @@
 use leptos::prelude::*;
 
-use crate::domain::listing::Listing;
+use crate::server_fns::listings::ListingSummary;
 
 #[component]
-pub fn ListingCard(listing: Listing) -> impl IntoView {
+pub fn ListingCard(summary: ListingSummary) -> impl IntoView {
+    let ListingSummary { listing, cover } = summary;
     let href = format!("/item/{}", listing.id);
     let sold_out = listing.is_sold_out();
     view! {
         <li class="card">
             <a class="card__link" href=href>
+                <span class="card__image">
+                    {match cover {
+                        Some(src) => view! { <img src=src alt="" loading="lazy" width="400" height="400"/> }.into_any(),
+                        None => view! { <span class="card__no-photo" aria-hidden="true">{listing.category.label()}</span> }.into_any(),
+                    }}
+                </span>
                 <span class="card__category">{listing.category.label()}</span>
                 <h2 class="card__title">{listing.title}</h2>
                 <p class="card__price">{listing.price.to_string()}</p>
@@ -18,5 +25,15 @@ pub fn ListingCard(listing: Listing) -> impl IntoView {
                 </p>
             </a>
         </li>
+    }
+}
+
+/// A grid of listing cards.
+#[component]
+pub fn ListingCards(listings: Vec<ListingSummary>) -> impl IntoView {
+    view! {
+        <ul class="cards" data-testid="listings">
+            {listings.into_iter().map(|summary| view! { <ListingCard summary/> }).collect_view()}
+        </ul>
     }
 }

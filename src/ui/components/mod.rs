@@ -1,3 +1,4 @@
+pub mod browse;
 pub mod disputes;
 pub mod errors;
 pub mod form;
@@ -6,4 +7,5 @@ pub mod listing_card;
 pub mod listing_form;
 pub mod order_list;
 pub mod pager;
+pub mod photo_manager;
 pub mod reviews;

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 /// Page links: previous, a window of numbers around the current page, next.
 /// `href` turns a page number into its URL, so the query stays shareable.
 #[component]
-pub fn Pager(page: u64, pages: u64, href: fn(u64) -> String) -> impl IntoView {
+pub fn Pager(page: u64, pages: u64, href: impl Fn(u64) -> String + 'static) -> impl IntoView {
     if pages <= 1 {
         return None;
     }

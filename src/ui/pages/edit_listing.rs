@@ -8,6 +8,7 @@ use crate::server_fns::listings::{UpdateListing, listing_for_edit};
 use crate::ui::components::errors::ErrorNotice;
 use crate::ui::components::form::{FormError, SubmitButton, action_error};
 use crate::ui::components::listing_form::ListingFields;
+use crate::ui::components::photo_manager::PhotoManager;
 
 #[component]
 pub fn EditListingPage() -> impl IntoView {
@@ -38,6 +39,7 @@ pub fn EditListingPage() -> impl IntoView {
                                     <a href=format!("/item/{id}")>"Cancel"</a>
                                 </div>
                             </ActionForm>
+                            <PhotoManager listing_id=id/>
                         </section>
                     }),
                     Err(error) => Either::Right(view! { <ErrorNotice error/> }),

@@ -3,9 +3,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::domain::search::Search;
 use crate::server_fns::listings::listings_page;
+use crate::ui::components::browse::{CategoryLinks, SearchFilters};
 use crate::ui::components::errors::ErrorNotice;
-use crate::ui::components::listing_card::ListingCard;
+use crate::ui::components::listing_card::ListingCards;
 use crate::ui::components::pager::Pager;
 
 #[component]
@@ -19,6 +21,7 @@ pub fn HomePage() -> impl IntoView {
         <section class="hero">
             <h1>"Buy and sell with the money held safely in between"</h1>
             <p>"You pay into escrow; the seller is paid only when you confirm the item arrived as described."</p>
+            <SearchFilters search=Search::default()/>
         </section>
         <Suspense fallback=|| view! { <p class="loading">"Loading listings…"</p> }>
             {move || Suspend::new(async move {
@@ -27,10 +30,9 @@ pub fn HomePage() -> impl IntoView {
                         <p class="empty">"Nothing is listed yet. " <a href="/sell">"Be the first to sell something."</a></p>
                     })),
                     Ok(found) => Either::Left(Either::Right(view! {
+                        <CategoryLinks counts=found.categories current=None/>
                         <p class="result-count">{format!("{} items for sale", found.total)}</p>
-                        <ul class="cards" data-testid="listings">
-                            {found.listings.into_iter().map(|listing| view! { <ListingCard listing/> }).collect_view()}
-                        </ul>
+                        <ListingCards listings=found.listings/>
                         <Pager page=found.page pages=found.pages href=|n| format!("/?page={n}")/>
                     })),
                     Err(error) => Either::Right(view! { <ErrorNotice error/> }),

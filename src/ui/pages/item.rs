@@ -5,7 +5,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::domain::listing::ListingStatus;
 use crate::error::AppError;
-use crate::server_fns::listings::{ListingDetail, SetListingActive, get_listing};
+use crate::server_fns::listings::{ListingDetail, ListingPhoto, SetListingActive, get_listing};
 use crate::server_fns::orders::PlaceOrder;
 use crate::ui::components::errors::ErrorNotice;
 use crate::ui::components::form::{FieldError, FormError, SubmitButton, action_error};
@@ -48,6 +48,7 @@ fn ItemView(detail: ListingDetail, set_active: ServerAction<SetListingActive>) -
         seller_tally,
         seller_reviews,
         seller_suspended,
+        photos,
     } = detail;
     let delisted = listing.status == ListingStatus::Delisted;
     let buyable = !is_mine && !delisted && listing.stock > 0 && !seller_suspended;
@@ -63,7 +64,11 @@ fn ItemView(detail: ListingDetail, set_active: ServerAction<SetListingActive>) -
     view! {
         <Title text=listing.title.clone()/>
         <article class="item">
-            <nav class="breadcrumbs"><a href="/">"Home"</a> " › " {listing.category.label()}</nav>
+            <nav class="breadcrumbs">
+                <a href="/">"Home"</a> " › "
+                <a href=format!("/category/{}", listing.category.slug())>{listing.category.label()}</a>
+            </nav>
+            <Gallery photos title=listing.title.clone()/>
             {delisted.then(|| view! { <p class="notice notice--muted">"This listing has been taken off the market."</p> })}
             <h1 class="item__title">{listing.title.clone()}</h1>
             <p class="item__price">{listing.price.to_string()}</p>
@@ -108,6 +113,47 @@ fn ItemView(detail: ListingDetail, set_active: ServerAction<SetListingActive>) -
             })}
         </article>
     }
+}
+
+/// The listing's photos, large, one after another with the cover first;
+/// the thumbnails jump to each. Plain links and CSS scroll snapping, so it
+/// works the same without JavaScript.
+#[component]
+fn Gallery(photos: Vec<ListingPhoto>, title: String) -> impl IntoView {
+    if photos.is_empty() {
+        return None;
+    }
+    let count = photos.len();
+    let thumbs = (count > 1).then(|| {
+        view! {
+            <ol class="gallery__thumbs">
+                {photos.iter().enumerate().map(|(i, photo)| view! {
+                    <li><a href=format!("#photo-{}", i + 1)>
+                        <img src=photo.thumb.clone() alt=format!("Photo {} of {count}", i + 1) loading="lazy"/>
+                    </a></li>
+                }).collect_view()}
+            </ol>
+        }
+    });
+    Some(view! {
+        <div class="gallery" data-testid="gallery">
+            <ol class="gallery__slides">
+                {photos.into_iter().enumerate().map(|(i, photo)| {
+                    let link = photo.full.clone();
+                    view! {
+                    <li id=format!("photo-{}", i + 1)>
+                        <a href=link>
+                            <img src=photo.full alt=format!("{title}, photo {} of {count}", i + 1)
+                                width=photo.width height=photo.height
+                                loading=if i == 0 { "eager" } else { "lazy" }/>
+                        </a>
+                    </li>
+                    }
+                }).collect_view()}
+            </ol>
+            {thumbs}
+        </div>
+    })
 }
 
 /// Quantity and address; the money is paid on the order page next.

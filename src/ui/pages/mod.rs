@@ -8,6 +8,7 @@ pub mod my_orders;
 pub mod not_found;
 pub mod notifications;
 pub mod order;
+pub mod search;
 pub mod sell;
 pub mod seller;
 pub mod sign_in;

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 use crate::error::AppError;
 use crate::server_fns::sellers::{SellerProfile, get_seller_profile};
 use crate::ui::components::errors::ErrorNotice;
-use crate::ui::components::listing_card::ListingCard;
+use crate::ui::components::listing_card::ListingCards;
 use crate::ui::components::reviews::{Reviews, TallyLine};
 
 #[component]
@@ -49,11 +49,7 @@ fn Profile(profile: SellerProfile) -> impl IntoView {
             {if profile.listings.is_empty() {
                 Either::Left(view! { <p class="empty">"Nothing on sale right now."</p> })
             } else {
-                Either::Right(view! {
-                    <ul class="cards">
-                        {profile.listings.into_iter().map(|listing| view! { <ListingCard listing/> }).collect_view()}
-                    </ul>
-                })
+                Either::Right(view! { <ListingCards listings=profile.listings/> })
             }}
         </section>
     }
