@@ -25,7 +25,8 @@ async fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let database_url = cli.database_url.clone();
-    match run(cli.command(), &database_url).await {
+    let media = MediaStore::new(cli.media_dir.clone());
+    match run(cli.command(), &database_url, media).await {
         Ok(code) => code,
         Err(message) => {
             eprintln!("escrowmart: {message}");
@@ -34,7 +35,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command, database_url: &str) -> Result<ExitCode, String> {
+async fn run(command: Command, database_url: &str, media: MediaStore) -> Result<ExitCode, String> {
     let db = db::connect_and_migrate(database_url)
         .await
         .map_err(|e| format!("cannot open the database at {database_url}: {e}"))?;
@@ -48,7 +49,15 @@ async fn run(command: Command, database_url: &str) -> Result<ExitCode, String> {
             if !args.demo {
                 return Err("say what to seed: `escrowmart seed --demo`".into());
             }
-            seed_demo(&db, clock.now_ms(), &Rules::default()).await?;
+            let scale = seed::Scale {
+                listings: args.listings,
+                members: args.users,
+                orders: args.orders,
+                seed: args.seed,
+            };
+            let started = std::time::Instant::now();
+            seed_demo(&db, &media, clock.now_ms(), &Rules::default(), &scale).await?;
+            println!("took {:.1} s", started.elapsed().as_secs_f64());
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit => {
@@ -64,12 +73,18 @@ async fn run(command: Command, database_url: &str) -> Result<ExitCode, String> {
                 Err(format!("no member with the email {email}"))
             }
         }
-        Command::Serve(args) => serve(db, clock, *args).await.map(|()| ExitCode::SUCCESS),
+        Command::Serve(args) => serve(db, clock, media, *args).await.map(|()| ExitCode::SUCCESS),
     }
 }
 
-async fn seed_demo(db: &DatabaseConnection, now: i64, rules: &Rules) -> Result<(), String> {
-    match seed::demo(db, now, rules).await.map_err(|e| format!("seeding failed: {e}"))? {
+async fn seed_demo(
+    db: &DatabaseConnection,
+    media: &MediaStore,
+    now: i64,
+    rules: &Rules,
+    scale: &seed::Scale,
+) -> Result<(), String> {
+    match seed::demo(db, media, now, rules, scale).await.map_err(|e| format!("seeding failed: {e}"))? {
         Seeded::Demo { members, listings, orders } => println!(
             "seeded {members} members, {listings} listings and {orders} orders; \
              sign in as {} with password {DEMO_PASSWORD}",
@@ -80,10 +95,15 @@ async fn seed_demo(db: &DatabaseConnection, now: i64, rules: &Rules) -> Result<(
     Ok(())
 }
 
-async fn serve(db: DatabaseConnection, clock: Arc<dyn Clock>, args: ServeArgs) -> Result<(), String> {
+async fn serve(
+    db: DatabaseConnection,
+    clock: Arc<dyn Clock>,
+    media: MediaStore,
+    args: ServeArgs,
+) -> Result<(), String> {
     let rules = args.rules.rules()?;
     if args.demo {
-        seed_demo(&db, clock.now_ms(), &rules).await?;
+        seed_demo(&db, &media, clock.now_ms(), &rules, &seed::Scale::default()).await?;
     }
     let mut leptos_options =
         get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?.leptos_options;
@@ -115,7 +135,7 @@ async fn serve(db: DatabaseConnection, clock: Arc<dyn Clock>, args: ServeArgs) -
         clock,
         rules,
         bank: Arc::new(bank),
-        media: Arc::new(MediaStore::new(args.media_dir.clone())),
+        media: Arc::new(media),
         settings: Arc::new(Settings { secure_cookies: args.secure_cookies, bank_secret }),
     };
     worker::spawn(state.clone(), args.timer_tick);

@@ -20,6 +20,11 @@ pub struct Cli {
     #[arg(long, env = "DATABASE_URL", global = true, default_value = "sqlite://data/escrowmart.db")]
     pub database_url: String,
 
+    /// Where photos are kept (served at /media); demo seeding writes its
+    /// generated pictures here too.
+    #[arg(long, env = "ESCROWMART_MEDIA_DIR", global = true, default_value = "data/media")]
+    pub media_dir: PathBuf,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 
@@ -79,10 +84,6 @@ pub struct ServeArgs {
     /// bank calls back to `<public-url>/bank/callback`. Defaults to http://<addr>.
     #[arg(long, env = "ESCROWMART_PUBLIC_URL")]
     pub public_url: Option<String>,
-
-    /// Where uploaded photos are kept (served at /media).
-    #[arg(long, env = "ESCROWMART_MEDIA_DIR", default_value = "data/media")]
-    pub media_dir: PathBuf,
 
     /// How often the timers worker looks for due deadlines.
     #[arg(long, env = "ESCROWMART_TIMER_TICK", default_value = "1s", value_parser = humantime::parse_duration)]
@@ -163,7 +164,25 @@ pub struct BankArgs {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct SeedArgs {
-    /// The small believable marketplace for trying the app.
+    /// The believable marketplace for trying the app: 30 hand-written
+    /// listings with pictures, four members and six orders, plus generated
+    /// data up to the sizes below.
     #[arg(long)]
     pub demo: bool,
+
+    /// Listings in all (generated beyond the hand-written 30).
+    #[arg(long, default_value_t = 30)]
+    pub listings: usize,
+
+    /// Members in all (generated beyond the hand-written four).
+    #[arg(long, default_value_t = 4)]
+    pub users: usize,
+
+    /// Orders in all, spread over the states (beyond the hand-written six).
+    #[arg(long, default_value_t = 6)]
+    pub orders: usize,
+
+    /// The generator's seed: the same seed and sizes give the same data.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
 }

@@ -1,17 +1,29 @@
-//! Demo data: a small believable marketplace for trying the app.
+//! Demo data: a small believable marketplace for trying the app, and on
+//! request a large generated one (for benchmarks and for seeing the app at
+//! scale). Everything goes through the same store functions and rules as
+//! real use, so the ledger audit passes on it.
 
+mod pictures;
+mod text;
+
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 use super::auth::hash_password;
 use super::clock::Millis;
 use super::db::begin_write;
+use super::media::{MediaStore, PhotoError};
 use super::store::bank::BankVerdict;
+use super::store::listings::BulkListing;
 use super::store::orders::Actor;
+use super::store::photos::{Purpose, StoredFile};
 use super::store::{self, StoreError};
 use crate::domain::account::NewMember;
-use crate::domain::listing::{ListingDraft, ListingForm};
+use crate::domain::listing::{Category, ListingDraft, ListingForm};
 use crate::domain::money::Money;
-use crate::domain::order::{Event, Rules, Shipment};
+use crate::domain::order::{Event, RefundKind, Rules, Shipment};
 
 /// Every demo member signs in with this password.
 pub const DEMO_PASSWORD: &str = "escrowmart-demo";
@@ -262,6 +274,26 @@ pub enum SeedError {
     Invalid(String),
     #[error(transparent)]
     Auth(#[from] super::auth::AuthError),
+    #[error("demo pictures: {0}")]
+    Pictures(#[from] PhotoError),
+}
+
+/// How big the demo marketplace is, in all. The hand-written part (30
+/// listings, four members, six orders) is always there; anything above it
+/// is generated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scale {
+    pub listings: usize,
+    pub members: usize,
+    pub orders: usize,
+    /// Same seed and sizes, same data.
+    pub seed: u64,
+}
+
+impl Default for Scale {
+    fn default() -> Self {
+        Self { listings: LISTINGS.len(), members: SELLERS.len() + 1, orders: DEMO_ORDERS, seed: 2026 }
+    }
 }
 
 /// What seeding did.
@@ -278,8 +310,22 @@ pub enum Seeded {
 
 /// Fills an empty database with the demo marketplace; a database that has
 /// any member is left as it is, so running this twice changes nothing.
-pub async fn demo(db: &DatabaseConnection, now: Millis, rules: &Rules) -> Result<Seeded, SeedError> {
+pub async fn demo(
+    db: &DatabaseConnection,
+    media: &MediaStore,
+    now: Millis,
+    rules: &Rules,
+    scale: &Scale,
+) -> Result<Seeded, SeedError> {
+    let mut rng = ChaCha8Rng::seed_from_u64(scale.seed);
     let password_hash = hash_password(DEMO_PASSWORD.to_owned()).await?;
+    let pictures = {
+        let media = media.clone();
+        let mut rng = ChaCha8Rng::seed_from_u64(scale.seed);
+        tokio::task::spawn_blocking(move || pictures::store_all(&media, &mut rng))
+            .await
+            .map_err(|_| PhotoError::Storage)??
+    };
     let txn = begin_write(db).await?;
     if store::members::count(&txn).await? > 0 {
         return Ok(Seeded::AlreadyPopulated);
@@ -311,9 +357,219 @@ pub async fn demo(db: &DatabaseConnection, now: Millis, rules: &Rules) -> Result
     }
     let buyer = seller_ids.last().copied().ok_or_else(|| SeedError::Invalid("no demo buyer".into()))?;
     let orders = demo_orders(&txn, buyer, &listing_ids, now, rules).await?;
+    // Each hand-written listing gets its category's first picture.
+    let mut photos = Vec::new();
+    for (id, (seller, _, _, category, ..)) in listing_ids.iter().zip(LISTINGS.iter()) {
+        let owner = seller_ids.get(*seller).copied().unwrap_or(buyer);
+        if let Some(file) = picture_for(&pictures, category, 0) {
+            photos.push((owner, *id, 0, file));
+        }
+    }
+    store::photos::add_many(&txn, Purpose::Listing, &photos, now).await?;
+
+    let members = generate_members(&txn, scale, &password_hash, &mut rng, now).await?;
+    let mut sellers = seller_ids.clone();
+    sellers.extend(&members);
+    let generated = generate_listings(&txn, scale, &sellers, &pictures, &mut rng, now).await?;
+    let mut buyers = members.clone();
+    buyers.push(buyer);
+    let generated_orders = generate_orders(&txn, scale, &buyers, &generated, &mut rng, now, rules).await?;
     txn.commit().await?;
-    Ok(Seeded::Demo { members: seller_ids.len(), listings: LISTINGS.len(), orders })
+    Ok(Seeded::Demo {
+        members: seller_ids.len() + members.len(),
+        listings: LISTINGS.len() + generated.len(),
+        orders: orders + generated_orders,
+    })
 }
+
+fn picture_for<'a>(
+    pictures: &'a [(Category, Vec<StoredFile>)],
+    category_slug: &str,
+    variant: usize,
+) -> Option<&'a StoredFile> {
+    pictures.iter().find(|(c, _)| c.slug() == category_slug).and_then(|(_, files)| files.get(variant))
+}
+
+/// Generated members share the demo password's hash: hashing thousands of
+/// passwords would take minutes and prove nothing.
+async fn generate_members(
+    txn: &DatabaseTransaction,
+    scale: &Scale,
+    password_hash: &str,
+    rng: &mut ChaCha8Rng,
+    now: Millis,
+) -> Result<Vec<i64>, SeedError> {
+    let count = scale.members.saturating_sub(SELLERS.len() + 1);
+    let members: Vec<(String, String, Millis)> = (1..=count)
+        .map(|n| {
+            let joined = now - rng.random_range(1..=700) * crate::domain::order::DAY;
+            (format!("member{n}@crowd.demo.escrowmart.test"), text::member_name(rng), joined)
+        })
+        .collect();
+    Ok(store::members::create_many(txn, &members, password_hash).await?)
+}
+
+async fn generate_listings(
+    txn: &DatabaseTransaction,
+    scale: &Scale,
+    sellers: &[i64],
+    pictures: &[(Category, Vec<StoredFile>)],
+    rng: &mut ChaCha8Rng,
+    now: Millis,
+) -> Result<Vec<(i64, i64)>, SeedError> {
+    let count = scale.listings.saturating_sub(LISTINGS.len());
+    // Older than the hand-written ones, a few minutes apart on average.
+    let mut listed_at = now - (LISTINGS.len() as Millis) * 3_600_000;
+    let mut created = Vec::with_capacity(count);
+    let mut photos = Vec::new();
+    for chunk_start in (0..count).step_by(BULK_CHUNK) {
+        let chunk: Vec<BulkListing> = (chunk_start..count.min(chunk_start + BULK_CHUNK))
+            .map(|_| {
+                let generated = text::listing(rng);
+                let seller = *sellers.choose(rng).unwrap_or(&sellers[0]);
+                listed_at -= rng.random_range(10_000..600_000);
+                BulkListing {
+                    seller_id: seller,
+                    title: generated.title,
+                    description: generated.description,
+                    category: generated.category,
+                    condition: generated.condition,
+                    price_fen: generated.price_fen,
+                    stock: generated.stock,
+                    listed_at,
+                }
+            })
+            .collect();
+        let ids = store::listings::create_many(txn, &chunk).await?;
+        for (id, listing) in ids.into_iter().zip(&chunk) {
+            created.push((id, listing.seller_id));
+            // One to three pictures, starting from a varied one.
+            let first = rng.random_range(0..pictures::PER_CATEGORY);
+            for position in 0..rng.random_range(1..=3) {
+                let variant = (first + position) % pictures::PER_CATEGORY;
+                if let Some(file) = picture_for(pictures, listing.category.slug(), variant) {
+                    photos.push((listing.seller_id, id, position as i32, file));
+                }
+            }
+        }
+        if photos.len() >= BULK_CHUNK {
+            store::photos::add_many(txn, Purpose::Listing, &photos, now).await?;
+            photos.clear();
+        }
+    }
+    store::photos::add_many(txn, Purpose::Listing, &photos, now).await?;
+    Ok(created)
+}
+
+/// Orders spread over the states, each a buyer's real journey: a bank
+/// top-up for the price, then the events that bring it where it is.
+async fn generate_orders(
+    txn: &DatabaseTransaction,
+    scale: &Scale,
+    buyers: &[i64],
+    listings: &[(i64, i64)],
+    rng: &mut ChaCha8Rng,
+    now: Millis,
+    rules: &Rules,
+) -> Result<usize, SeedError> {
+    let count = scale.orders.saturating_sub(DEMO_ORDERS);
+    let mut placed = 0;
+    let mut attempts = 0;
+    while placed < count && attempts < count * 3 && !listings.is_empty() {
+        attempts += 1;
+        let &(listing_id, seller) = listings.choose(rng).unwrap_or(&listings[0]);
+        let buyer = *buyers.choose(rng).unwrap_or(&buyers[0]);
+        let Some(listing) = store::listings::find(txn, listing_id).await? else { continue };
+        if buyer == seller || listing.stock == 0 {
+            continue;
+        }
+        // Recent enough that no deadline has passed: the worker leaves them be.
+        let script = ORDER_SCRIPTS.choose(rng).unwrap_or(&ORDER_SCRIPTS[0]);
+        // An unpaid order expires in half an hour, so those are minutes old.
+        let mut at = if script.is_empty() {
+            now - rng.random_range(1..=20) * 60_000
+        } else {
+            now - rng.random_range(1..=36) * 3_600_000
+        };
+        let reference = format!("demo-crowd-top-up-{placed}");
+        if script.first().is_some_and(|(event, _)| *event == Step::Pay) {
+            store::bank::create_top_up(txn, buyer, listing.price, None, &reference, at - 60_000).await?;
+            store::bank::settle_in(txn, &reference, BankVerdict::Confirmed, at - 60_000, rules).await?;
+        }
+        let order_id = store::orders::place_in(txn, buyer, listing_id, 1, DEMO_ADDRESS, at, rules).await?;
+        for (step, by_buyer) in script.iter() {
+            at += 600_000;
+            let event = step.event(listing.price);
+            let actor = Actor::Member(if *by_buyer { buyer } else { seller });
+            store::orders::apply_event_in(txn, order_id, &event, actor, at, rules).await?;
+        }
+        placed += 1;
+    }
+    Ok(placed)
+}
+
+/// One step of a generated order's story.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    Pay,
+    Cancel,
+    Ship,
+    SellerCancel,
+    Confirm,
+    AskPartRefund,
+    Agree,
+    Refuse,
+    Escalate,
+}
+
+impl Step {
+    fn event(self, price: Money) -> Event {
+        match self {
+            Step::Pay => Event::Pay,
+            Step::Cancel => Event::Cancel,
+            Step::Ship => {
+                Event::Ship(Shipment { carrier: "SF Express".into(), tracking: "SF1400286913".into() })
+            }
+            Step::SellerCancel => Event::SellerCancel,
+            Step::Confirm => Event::ConfirmReceipt,
+            Step::AskPartRefund => Event::RequestRefund {
+                kind: RefundKind::RefundOnly,
+                // A fifth back, at least a fen.
+                amount: Money::from_fen((price.fen() / 5).max(1)).unwrap_or(price),
+                reason: "Arrived with a scratch not mentioned in the listing.".into(),
+            },
+            Step::Agree => Event::AgreeRefund,
+            Step::Refuse => Event::RefuseRefund { reason: "It left here without a scratch.".into() },
+            Step::Escalate => Event::Escalate,
+        }
+    }
+}
+
+/// (step, whether the buyer takes it); completed orders are the most common.
+const ORDER_SCRIPTS: &[&[(Step, bool)]] = &[
+    &[],
+    &[(Step::Cancel, true)],
+    &[(Step::Pay, true)],
+    &[(Step::Pay, true), (Step::Ship, false)],
+    &[(Step::Pay, true), (Step::Ship, false), (Step::Confirm, true)],
+    &[(Step::Pay, true), (Step::Ship, false), (Step::Confirm, true)],
+    &[(Step::Pay, true), (Step::Ship, false), (Step::Confirm, true)],
+    &[(Step::Pay, true), (Step::SellerCancel, false)],
+    &[(Step::Pay, true), (Step::Ship, false), (Step::AskPartRefund, true)],
+    &[(Step::Pay, true), (Step::Ship, false), (Step::AskPartRefund, true), (Step::Agree, false)],
+    &[(Step::Pay, true), (Step::Ship, false), (Step::AskPartRefund, true), (Step::Refuse, false)],
+    &[
+        (Step::Pay, true),
+        (Step::Ship, false),
+        (Step::AskPartRefund, true),
+        (Step::Refuse, false),
+        (Step::Escalate, true),
+    ],
+];
+
+/// Rows per multi-row INSERT: well under SQLite's limit on bound values.
+const BULK_CHUNK: usize = 1_000;
+const DEMO_ORDERS: usize = 6;
 
 /// (listing index, quantity, then each event and whether the buyer does it)
 type OrderScript = (usize, u32, Vec<(Event, bool)>);

@@ -1,5 +1,7 @@
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 
 use super::{StoreError, unique_as_taken};
 use crate::domain::account::{NewMember, normalize_email};
@@ -48,6 +50,49 @@ pub async fn create(
     .await
     .map_err(|e| unique_as_taken(e, "email"))?;
     Ok(row.into())
+}
+
+/// Adds many members at once (demo data): (email, display name, joined at),
+/// all with one password hash. Returns their ids in the same order.
+pub async fn create_many(
+    db: &impl ConnectionTrait,
+    members: &[(String, String, Millis)],
+    password_hash: &str,
+) -> Result<Vec<i64>, StoreError> {
+    let mut ids = Vec::with_capacity(members.len());
+    // A few hundred rows per statement stays under every backend's limit on
+    // bound values.
+    for chunk in members.chunks(500) {
+        let rows = chunk.iter().map(|(email, name, joined)| users::ActiveModel {
+            email: Set(normalize_email(email)),
+            display_name: Set(name.clone()),
+            password_hash: Set(password_hash.to_owned()),
+            created_at: Set(*joined),
+            ..Default::default()
+        });
+        let before = max_id(db).await?;
+        users::Entity::insert_many(rows).exec(db).await?;
+        let added: Vec<i64> = users::Entity::find()
+            .select_only()
+            .column(users::Column::Id)
+            .filter(users::Column::Id.gt(before))
+            .order_by_asc(users::Column::Id)
+            .into_tuple()
+            .all(db)
+            .await?;
+        ids.extend(added);
+    }
+    Ok(ids)
+}
+
+async fn max_id(db: &impl ConnectionTrait) -> Result<i64, StoreError> {
+    let max: Option<Option<i64>> = users::Entity::find()
+        .select_only()
+        .column_as(users::Column::Id.max(), "max")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(max.flatten().unwrap_or(0))
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<Member>, StoreError> {

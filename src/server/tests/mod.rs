@@ -6,5 +6,6 @@ mod disputes;
 mod escrow;
 mod listings;
 mod ops;
+mod search;
 mod security;
 mod support;

@@ -24,8 +24,24 @@ async fn every_response_carries_a_request_id() {
 async fn the_demo_seed_fills_an_empty_database_once_and_the_audit_passes() {
     let app = TestApp::new().await;
 
-    let first = seed::demo(&app.db, super::support::START_MS, &app.state.rules).await.expect("seed");
-    let second = seed::demo(&app.db, super::support::START_MS, &app.state.rules).await.expect("seed again");
+    let first = seed::demo(
+        &app.db,
+        &app.state.media,
+        super::support::START_MS,
+        &app.state.rules,
+        &seed::Scale::default(),
+    )
+    .await
+    .expect("seed");
+    let second = seed::demo(
+        &app.db,
+        &app.state.media,
+        super::support::START_MS,
+        &app.state.rules,
+        &seed::Scale::default(),
+    )
+    .await
+    .expect("seed again");
 
     assert_eq!(first, seed::Seeded::Demo { members: 4, listings: 30, orders: 6 });
     assert_eq!(second, seed::Seeded::AlreadyPopulated);
@@ -48,7 +64,15 @@ async fn the_demo_seed_fills_an_empty_database_once_and_the_audit_passes() {
 #[tokio::test]
 async fn the_audit_fails_on_a_listing_that_breaks_the_rules() {
     let app = TestApp::new().await;
-    seed::demo(&app.db, super::support::START_MS, &app.state.rules).await.expect("seed");
+    seed::demo(
+        &app.db,
+        &app.state.media,
+        super::support::START_MS,
+        &app.state.rules,
+        &seed::Scale::default(),
+    )
+    .await
+    .expect("seed");
     use sea_orm::ConnectionTrait;
     app.db
         .execute_unprepared("UPDATE listings SET category = 'weapons' WHERE id = 1")
@@ -65,7 +89,15 @@ async fn the_audit_fails_on_a_listing_that_breaks_the_rules() {
 #[tokio::test]
 async fn a_demo_member_can_sign_in_with_the_demo_password() {
     let app = TestApp::new().await;
-    seed::demo(&app.db, super::support::START_MS, &app.state.rules).await.expect("seed");
+    seed::demo(
+        &app.db,
+        &app.state.media,
+        super::support::START_MS,
+        &app.state.rules,
+        &seed::Scale::default(),
+    )
+    .await
+    .expect("seed");
     let response = app
         .client()
         .call("sign_in", &[("email", seed::DEMO_BUYER.0), ("password", seed::DEMO_PASSWORD)])

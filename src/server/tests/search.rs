@@ -1,0 +1,352 @@
+//! Search, browsing and listing photos, on whichever backend the suite runs.
+
+use super::escrow::audit_passes;
+use super::support::{Client, TestApp};
+use crate::domain::listing::{Category, Condition, ListingDraft, ListingStatus};
+use crate::domain::money::Money;
+use crate::domain::search::{Search, SearchForm};
+use crate::server::media::tests::png;
+use crate::server::seed::{self, Scale};
+use crate::server::store::{self, photos::Purpose};
+
+/// Lists an item straight through the store, `age` hours before the start.
+async fn listed(
+    app: &TestApp,
+    seller: i64,
+    title: &str,
+    description: &str,
+    category: Category,
+    price: &str,
+    age: i64,
+) -> i64 {
+    let draft = ListingDraft {
+        title: title.into(),
+        description: description.into(),
+        category,
+        condition: Condition::Used,
+        price: Money::parse(price).expect("price"),
+        stock: 1,
+    };
+    store::listings::create(&app.db, seller, &draft, super::support::START_MS - age * 3_600_000)
+        .await
+        .expect("listing")
+}
+
+async fn seller(app: &TestApp) -> i64 {
+    app.member("mei@example.com", "Mei").await;
+    store::members::find_for_sign_in(&app.db, "mei@example.com").await.expect("q").expect("mei").0.id
+}
+
+async fn titles(app: &TestApp, form: SearchForm) -> Vec<String> {
+    let search = Search::parse(&form).expect("a valid search");
+    store::search::search(&app.db, &search, 24)
+        .await
+        .expect("search")
+        .items
+        .into_iter()
+        .map(|l| l.title)
+        .collect()
+}
+
+fn query(q: &str) -> SearchForm {
+    SearchForm { q: q.into(), ..SearchForm::default() }
+}
+
+#[tokio::test]
+async fn a_title_match_ranks_above_a_description_only_match() {
+    let app = TestApp::new().await;
+    let mei = seller(&app).await;
+    // The description-only match is newer, so newest-first would put it on top.
+    listed(&app, mei, "Brass desk lamp", "Warm light.", Category::HomeAppliances, "80", 5).await;
+    listed(&app, mei, "Oak side table", "Just right for a reading lamp.", Category::Other, "120", 1).await;
+    listed(&app, mei, "Teapot", "Porcelain.", Category::DailyGoods, "30", 0).await;
+
+    assert_eq!(titles(&app, query("lamp")).await, ["Brass desk lamp", "Oak side table"]);
+    // Case does not matter, and a short word (below the trigram index) ranks the same way.
+    assert_eq!(titles(&app, query("LAMP")).await, ["Brass desk lamp", "Oak side table"]);
+    assert_eq!(titles(&app, query("mp")).await, ["Brass desk lamp", "Oak side table"]);
+}
+
+#[tokio::test]
+async fn a_chinese_query_finds_a_chinese_title_as_a_substring() {
+    let app = TestApp::new().await;
+    let mei = seller(&app).await;
+    listed(&app, mei, "二手苹果手机 iPhone 12", "电池健康九成。", Category::Digital, "2000", 2).await;
+    listed(&app, mei, "联想笔记本电脑", "送电脑包。", Category::Digital, "3000", 1).await;
+
+    // Two characters (scanned) and four (through the trigram index).
+    assert_eq!(titles(&app, query("手机")).await, ["二手苹果手机 iPhone 12"]);
+    assert_eq!(titles(&app, query("苹果手机")).await, ["二手苹果手机 iPhone 12"]);
+    // Mixed scripts: every word must match.
+    assert_eq!(titles(&app, query("iphone 手机")).await, ["二手苹果手机 iPhone 12"]);
+    assert!(titles(&app, query("iphone 电脑")).await.is_empty());
+    // A title match first, then the description-only one.
+    assert_eq!(titles(&app, query("电脑")).await, ["联想笔记本电脑"]);
+}
+
+#[tokio::test]
+async fn the_category_filter_keeps_only_that_category() {
+    let app = TestApp::new().await;
+    let mei = seller(&app).await;
+    listed(&app, mei, "Rust in Action", "A book about Rust.", Category::Books, "60", 1).await;
+    listed(&app, mei, "Rusty bike lock", "Still locks.", Category::Other, "10", 0).await;
+
+    let books = SearchForm { q: "rust".into(), category: "books".into(), ..SearchForm::default() };
+    assert_eq!(titles(&app, books).await, ["Rust in Action"]);
+    let counts = store::search::category_counts(&app.db).await.expect("counts");
+    assert_eq!(counts, vec![(Category::Books, 1), (Category::Other, 1)]);
+}
+
+#[tokio::test]
+async fn price_bounds_are_inclusive_and_sorts_order_by_price() {
+    let app = TestApp::new().await;
+    let mei = seller(&app).await;
+    for (title, price) in [("Ten", "10.00"), ("Twenty", "20.00"), ("Thirty", "30.00"), ("Nine", "9.99")] {
+        listed(&app, mei, title, "A thing.", Category::Other, price, 0).await;
+    }
+    let range = SearchForm {
+        min: "10".into(),
+        max: "20.00".into(),
+        sort: "price-high".into(),
+        ..SearchForm::default()
+    };
+    assert_eq!(titles(&app, range).await, ["Twenty", "Ten"]);
+    let cheapest = SearchForm { sort: "price-low".into(), ..SearchForm::default() };
+    assert_eq!(titles(&app, cheapest).await, ["Nine", "Ten", "Twenty", "Thirty"]);
+}
+
+#[tokio::test]
+async fn the_index_follows_edits_delisting_and_stock() {
+    let app = TestApp::new().await;
+    let mei = seller(&app).await;
+    let id = listed(&app, mei, "Walnut chair", "Solid wood.", Category::Other, "300", 0).await;
+
+    let mut draft = ListingDraft {
+        title: "Cherry stool".into(),
+        description: "Solid wood.".into(),
+        category: Category::Other,
+        condition: Condition::Used,
+        price: Money::parse("300").expect("price"),
+        stock: 0,
+    };
+    store::listings::update(&app.db, id, mei, &draft, super::support::START_MS).await.expect("edit");
+    assert!(titles(&app, query("walnut")).await.is_empty(), "the old title is gone from the index");
+    assert_eq!(titles(&app, query("cherry")).await, ["Cherry stool"]);
+    let in_stock = SearchForm { q: "cherry".into(), in_stock: true, ..SearchForm::default() };
+    assert!(titles(&app, in_stock).await.is_empty(), "sold out is left out of in-stock-only");
+
+    draft.stock = 1;
+    store::listings::update(&app.db, id, mei, &draft, super::support::START_MS).await.expect("edit");
+    store::listings::set_status(&app.db, id, mei, ListingStatus::Delisted, super::support::START_MS)
+        .await
+        .expect("delist");
+    assert!(titles(&app, query("cherry")).await.is_empty(), "a delisted item is not found");
+}
+
+#[tokio::test]
+async fn like_wildcards_typed_by_a_shopper_match_only_themselves() {
+    let app = TestApp::new().await;
+    let mei = seller(&app).await;
+    listed(&app, mei, "Discount 100% cotton shirt", "Soft.", Category::Clothing, "50", 0).await;
+    listed(&app, mei, "Cotton 1000 thread sheets", "Soft.", Category::DailyGoods, "90", 0).await;
+
+    assert_eq!(titles(&app, query("0%")).await, ["Discount 100% cotton shirt"]);
+    assert!(titles(&app, query("_")).await.is_empty());
+    // FTS5 syntax in a query is only text.
+    assert!(titles(&app, query("\"cotton\" OR NOT")).await.is_empty());
+}
+
+#[tokio::test]
+async fn results_come_in_pages_with_the_total() {
+    let app = TestApp::new().await;
+    let mei = seller(&app).await;
+    for n in 0..30 {
+        listed(&app, mei, &format!("Postcard {n}"), "Old postcard.", Category::Other, "5", n).await;
+    }
+    let second =
+        Search::parse(&SearchForm { q: "postcard".into(), page: "2".into(), ..SearchForm::default() })
+            .expect("search");
+    let page = store::search::search(&app.db, &second, 24).await.expect("search");
+    assert_eq!(page.total, 30);
+    // Newest first among equal matches, so page two holds the six oldest.
+    let titles: Vec<String> = page.items.into_iter().map(|l| l.title).collect();
+    assert_eq!(titles, (24..30).map(|n| format!("Postcard {n}")).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn the_search_page_lives_in_the_url_and_explains_bad_input() {
+    let app = TestApp::new().await;
+    let mei = seller(&app).await;
+    listed(&app, mei, "二手手机 Huawei P40", "Works.", Category::Digital, "900", 0).await;
+    listed(&app, mei, "Garden chair", "Plastic.", Category::Other, "40", 0).await;
+
+    let mut visitor = app.client();
+    let found = visitor.get("/search?q=%E6%89%8B%E6%9C%BA").await;
+    assert_eq!(found.status, 200);
+    assert!(found.body.contains("二手手机 Huawei P40"));
+    assert!(!found.body.contains("Garden chair"));
+
+    let category = visitor.get("/category/other").await;
+    assert_eq!(category.status, 200);
+    assert!(category.body.contains("Garden chair") && !category.body.contains("Huawei"));
+
+    let reversed = visitor.get("/search?min=50&max=10").await;
+    assert_eq!(reversed.status, 200);
+    assert!(reversed.body.contains("The lowest price is above the highest"), "{}", reversed.body);
+
+    let unknown = visitor.get("/category/spaceships").await;
+    assert!(unknown.body.contains("There is no category called"));
+}
+
+async fn listing_photo_count(app: &TestApp, id: i64) -> u64 {
+    store::photos::count(&app.db, Purpose::Listing, id).await.expect("count")
+}
+
+async fn upload(client: &mut Client, id: i64, files: &[(&str, &str, &[u8])]) -> String {
+    let response = client.post_multipart(&format!("/item/{id}/photos"), &[], files).await;
+    assert_eq!(response.status, 303, "{response:?}");
+    response.location().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn a_seller_adds_reorders_and_deletes_photos_and_the_first_is_the_cover() {
+    let app = TestApp::new().await;
+    let mut mei = app.member("mei@example.com", "Mei").await;
+    let id = super::listings::list(&mut mei, super::listings::KINDLE).await;
+    let (first, second) = (png(300, 200), png(200, 300));
+
+    let back =
+        upload(&mut mei, id, &[("photos", "front.png", &first), ("photos", "back.png", &second)]).await;
+    assert_eq!(back, format!("/item/{id}/edit#photos"));
+    let photos =
+        store::photos::of(&app.db, Purpose::Listing, [id]).await.expect("q").remove(&id).expect("photos");
+    assert_eq!(photos.iter().map(|p| (p.width, p.height)).collect::<Vec<_>>(), [(300, 200), (200, 300)]);
+    for photo in &photos {
+        assert!(app.state.media.dir().join(format!("{}.jpg", photo.file)).exists());
+        assert!(app.state.media.dir().join(format!("{}_t.jpg", photo.file)).exists());
+    }
+
+    let item = app.client().get(&format!("/item/{id}")).await;
+    for photo in &photos {
+        assert!(item.body.contains(&format!("/media/{}.jpg", photo.file)), "the gallery shows both");
+    }
+    let home = app.client().get("/").await;
+    assert!(home.body.contains(&format!("/media/{}_t.jpg", photos[0].file)), "the cover is on the card");
+
+    // The second becomes the cover.
+    let moved = mei
+        .call(
+            "move_listing_photo",
+            &[("listing_id", &id.to_string()), ("photo_id", &photos[1].id.to_string()), ("earlier", "true")],
+        )
+        .await;
+    assert!(moved.status.is_success(), "{moved:?}");
+    let home = app.client().get("/").await;
+    assert!(home.body.contains(&format!("/media/{}_t.jpg", photos[1].file)));
+
+    let deleted = mei
+        .call(
+            "delete_listing_photo",
+            &[("listing_id", &id.to_string()), ("photo_id", &photos[1].id.to_string())],
+        )
+        .await;
+    assert!(deleted.status.is_success(), "{deleted:?}");
+    assert_eq!(listing_photo_count(&app, id).await, 1);
+    assert!(!app.state.media.dir().join(format!("{}.jpg", photos[1].file)).exists(), "its files are deleted");
+}
+
+#[tokio::test]
+async fn nobody_else_can_add_move_or_delete_a_listings_photos() {
+    let app = TestApp::new().await;
+    let mut mei = app.member("mei@example.com", "Mei").await;
+    let id = super::listings::list(&mut mei, super::listings::KINDLE).await;
+    let photo = png(50, 50);
+    upload(&mut mei, id, &[("photos", "a.png", &photo)]).await;
+    let photo_id = store::photos::of(&app.db, Purpose::Listing, [id]).await.expect("q")[&id][0].id;
+
+    let mut other = app.member("bob@example.com", "Bob").await;
+    let refused =
+        other.post_multipart(&format!("/item/{id}/photos"), &[], &[("photos", "x.png", &photo)]).await;
+    assert!(refused.location().unwrap_or_default().contains("error="), "{refused:?}");
+    let fields =
+        [("listing_id", id.to_string()), ("photo_id", photo_id.to_string()), ("earlier", "false".into())];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(other.call("move_listing_photo", &fields).await.status, 403);
+    assert_eq!(other.call("delete_listing_photo", &fields[..2]).await.status, 403);
+    let mut visitor = app.client();
+    let anonymous =
+        visitor.post_multipart(&format!("/item/{id}/photos"), &[], &[("photos", "x.png", &photo)]).await;
+    assert!(anonymous.location().unwrap_or_default().starts_with("/signin"));
+    assert_eq!(listing_photo_count(&app, id).await, 1);
+}
+
+#[tokio::test]
+async fn uploads_that_are_not_photos_or_too_big_are_refused_and_change_nothing() {
+    let app = TestApp::new().await;
+    let mut mei = app.member("mei@example.com", "Mei").await;
+    let id = super::listings::list(&mut mei, super::listings::KINDLE).await;
+
+    let executable = b"\x7fELF\x02\x01\x01\x00\x00\x00 pretending to be a photo".to_vec();
+    let back = upload(&mut mei, id, &[("photos", "holiday.jpg", &executable)]).await;
+    assert!(back.contains("error=That%20file%20is%20not%20a%20JPEG"), "{back}");
+
+    let oversize = vec![0u8; crate::server::media::MAX_BYTES + 1];
+    let back = upload(&mut mei, id, &[("photos", "huge.jpg", &oversize)]).await;
+    assert!(back.contains("error=A%20photo%20can%20be%20at%20most%205%20MB"), "{back}");
+
+    // A PNG header claiming 20000×20000 pixels (1.6 GB decoded).
+    let mut bomb = png(1, 1);
+    bomb[16..20].copy_from_slice(&20_000u32.to_be_bytes());
+    bomb[20..24].copy_from_slice(&20_000u32.to_be_bytes());
+    let back = upload(&mut mei, id, &[("photos", "bomb.png", &bomb)]).await;
+    assert!(back.contains("error="), "{back}");
+
+    assert_eq!(listing_photo_count(&app, id).await, 0);
+    let stored = std::fs::read_dir(app.state.media.dir()).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(stored, 0, "nothing was written");
+}
+
+#[tokio::test]
+async fn a_listing_takes_at_most_eight_photos() {
+    let app = TestApp::new().await;
+    let mut mei = app.member("mei@example.com", "Mei").await;
+    let id = super::listings::list(&mut mei, super::listings::KINDLE).await;
+    let photo = png(20, 20);
+    let six: Vec<(&str, &str, &[u8])> = (0..6).map(|_| ("photos", "p.png", photo.as_slice())).collect();
+    upload(&mut mei, id, &six).await;
+
+    let three: Vec<(&str, &str, &[u8])> = (0..3).map(|_| ("photos", "p.png", photo.as_slice())).collect();
+    let back = upload(&mut mei, id, &three).await;
+    assert!(back.contains("at%20most%208%20photos"), "{back}");
+    assert_eq!(listing_photo_count(&app, id).await, 6);
+
+    upload(&mut mei, id, &three[..2]).await;
+    assert_eq!(listing_photo_count(&app, id).await, 8);
+}
+
+#[tokio::test]
+async fn demo_data_at_scale_is_deterministic_spread_over_states_and_passes_the_audit() {
+    let scale = Scale { listings: 600, members: 40, orders: 80, seed: 7 };
+    let app = TestApp::new().await;
+    let seeded = seed::demo(&app.db, &app.state.media, super::support::START_MS, &app.state.rules, &scale)
+        .await
+        .expect("seed");
+    assert_eq!(seeded, seed::Seeded::Demo { members: 40, listings: 600, orders: 80 });
+    assert_eq!(app.count("listings").await, 600);
+    audit_passes(&app).await;
+
+    // Orders in many different states.
+    let states = app.count("(SELECT DISTINCT state FROM orders) AS s").await;
+    assert!(states >= 8, "only {states} states");
+    // Chinese and English listings, every category.
+    assert!(!titles(&app, query("手机")).await.is_empty());
+    assert!(!titles(&app, query("phone")).await.is_empty());
+    assert_eq!(store::search::category_counts(&app.db).await.expect("counts").len(), Category::ALL.len());
+
+    let again = TestApp::new().await;
+    seed::demo(&again.db, &again.state.media, super::support::START_MS, &again.state.rules, &scale)
+        .await
+        .expect("seed");
+    let everything = || SearchForm { sort: "newest".into(), ..SearchForm::default() };
+    assert_eq!(titles(&app, everything()).await, titles(&again, everything()).await, "same seed, same data");
+}
