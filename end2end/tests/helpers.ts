@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { Browser, expect, Page, TestInfo } from '@playwright/test';
 
 export const PASSWORD = 'a long enough password';
@@ -59,11 +60,104 @@ export async function listItem(page: Page, testInfo: TestInfo, item: Item): Prom
   return new URL(page.url()).pathname;
 }
 
-/** Runs `escrowmart audit` on the database the test server uses. */
-export function runAudit(): string {
+/** Runs the `escrowmart` command line on the database the test server uses. */
+export function escrowmart(...args: string[]): string {
   const root = path.resolve(__dirname, '..', '..');
-  return execFileSync(path.join(root, 'target', 'release', 'escrowmart'), ['audit'], {
+  return execFileSync(path.join(root, 'target', 'release', 'escrowmart'), args, {
     env: { ...process.env, DATABASE_URL: `sqlite://${process.env.E2E_DATABASE_FILE}`, RUST_LOG: 'error' },
     encoding: 'utf8',
   });
+}
+
+/** Runs `escrowmart audit`; it exits non-zero (and this throws) when an invariant fails. */
+export function runAudit(): string {
+  return escrowmart('audit');
+}
+
+/** Tops up the signed-in member's wallet through the simulated bank and waits for it. */
+export async function topUp(page: Page, testInfo: TestInfo, amount: string, shown: string): Promise<void> {
+  await visit(page, testInfo, '/wallet');
+  await page.getByLabel('Amount (¥)').first().fill(amount);
+  await page.getByRole('button', { name: 'Top up' }).click();
+  await expect(async () => {
+    await visit(page, testInfo, '/wallet');
+    await expect(page.getByTestId('available')).toHaveText(shown, { timeout: 500 });
+  }).toPass({ timeout: 15_000 });
+}
+
+export interface Deal {
+  seller: Page;
+  buyer: Page;
+  orderPath: string;
+  itemPath: string;
+  sellerName: string;
+}
+
+/** A seller lists at ¥100.00; a buyer tops up, buys and pays; the seller ships (unless told not to). */
+export async function paidDeal(browser: Browser, testInfo: TestInfo, label: string, ship = true): Promise<Deal> {
+  const seller = await newPage(browser, testInfo);
+  const sellerName = `Seller ${label} ${testInfo.project.name}`;
+  await signUp(seller, testInfo, uniqueEmail(testInfo, `seller-${label}`), sellerName);
+  const itemPath = await listItem(seller, testInfo, { title: `${label} ${testInfo.project.name} ${Date.now()}`, price: '100.00', stock: '3' });
+
+  const buyer = await newPage(browser, testInfo);
+  await signUp(buyer, testInfo, uniqueEmail(testInfo, `buyer-${label}`), `Buyer ${label}`);
+  await topUp(buyer, testInfo, '100', '¥100.00');
+  await visit(buyer, testInfo, itemPath);
+  await buyer.getByLabel('Shipping address').fill('1 Test Road, Hangzhou');
+  await buyer.getByRole('button', { name: 'Buy now' }).click();
+  await expect(buyer).toHaveURL(/\/orders\/\d+$/);
+  const orderPath = new URL(buyer.url()).pathname;
+  await ready(buyer, testInfo);
+  await buyer.getByRole('button', { name: 'Pay from wallet' }).click();
+  await expect(buyer.getByTestId('order-state')).toHaveText('Paid — waiting for shipment');
+  if (ship) {
+    await visit(seller, testInfo, orderPath);
+    await seller.getByLabel('Carrier').fill('SF Express');
+    await seller.getByLabel('Tracking number').fill('SF100');
+    await seller.getByRole('button', { name: 'Mark as shipped' }).click();
+    await expect(seller.getByTestId('order-state')).toHaveText('Shipped');
+  }
+  return { seller, buyer, orderPath, itemPath, sellerName };
+}
+
+/** A real PNG of the given size (a colour gradient), for photo uploads. */
+export function png(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const typed = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(typed));
+    return Buffer.concat([length, typed, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
+  const rows: number[] = [];
+  for (let y = 0; y < height; y++) {
+    rows.push(0); // no filter
+    for (let x = 0; x < width; x++) rows.push((x * 8) % 256, (y * 10) % 256, 128);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', zlib.deflateSync(Buffer.from(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+export const PNG = png(32, 24);
+
+/** The buyer asks for a refund on the order page (a form with a photo). */
+export async function askRefund(page: Page, testInfo: TestInfo, orderPath: string, kind: 'Refund only' | 'Return the item for a refund', amount: string): Promise<void> {
+  await visit(page, testInfo, orderPath);
+  await page.getByText('Something wrong? Ask for a refund').click();
+  await page.getByLabel(kind).check();
+  await page.getByLabel('Amount (¥)').fill(amount);
+  await page.getByLabel('Reason').fill('The lens is scratched');
+  await page.getByLabel(/Photos \(up to 4/).setInputFiles({ name: 'scratch.png', mimeType: 'image/png', buffer: PNG });
+  await page.getByRole('button', { name: 'Ask for a refund' }).click();
+  await expect(page.getByTestId('order-state')).toHaveText('Refund requested');
 }

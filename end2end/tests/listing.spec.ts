@@ -51,7 +51,8 @@ test('a new member signs up, lists an item and signs out; a visitor finds and op
   await card.click();
   await expect(visitor).toHaveURL(itemUrl);
   await expect(visitor.getByRole('heading', { level: 1 })).toHaveText(title);
-  await expect(visitor.getByText('Mei the Seller')).toBeVisible();
+  // The seller's name links to their public profile.
+  await expect(visitor.getByRole('link', { name: 'Mei the Seller', exact: true })).toBeVisible();
   await expect(visitor.getByRole('link', { name: 'Edit listing' })).toHaveCount(0);
   await visitorContext.close();
 });
