@@ -207,10 +207,11 @@ pub async fn get_order(id: i64) -> Result<OrderView, AppError> {
     let member = context::require_member(&state).await?;
     let record = store::orders::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let role = record.order.role_of(member.id);
-    // Arbiters see an order once it is in front of them, as evidence.
+    // Arbiters see an order once it has come before them (a case, decided or
+    // not, or a fraud claim), as evidence and as the record of the decision.
     let arbiter_view = role == Role::Stranger
         && member.is_arbiter
-        && (record.order.state == OrderState::InArbitration
+        && (matches!(record.order.state, OrderState::InArbitration | OrderState::Resolved)
             || store::claims::of_order(&state.db, id).await?.is_some());
     let side = match role {
         Role::Buyer => Side::Buyer,

@@ -242,6 +242,9 @@ async fn refused_then_escalated_the_arbiter_splits_30_70_with_the_fee_on_the_rel
     assert_eq!(deal.balance(Account::PlatformFees).await, 210);
     let seen_by_buyer = deal.buyer.get(&format!("/orders/{}", deal.id())).await.body;
     assert!(seen_by_buyer.contains("Partly damaged"), "the reason is shown to both sides");
+    let decided_case = arbiter.get(&format!("/orders/{}", deal.id())).await;
+    assert_eq!(decided_case.status, 200, "the arbiter still sees the case they decided");
+    assert!(decided_case.body.contains("Partly damaged"));
     audit_passes(&deal.app).await;
 }
 
@@ -429,10 +432,10 @@ async fn a_photo_that_is_not_an_image_or_too_big_is_refused_with_a_message_and_n
     let fields = [("kind", "refund_only"), ("amount", "10"), ("reason", "x")];
     let executable = b"\x7fELF\x02\x01\x01\x00pretend binary".to_vec();
     let renamed = deal.buyer.post_multipart(&path, &fields, &[("photos", "photo.jpg", &executable)]).await;
-    assert!(renamed.location().unwrap_or_default().contains("not%20a%20JPEG"), "{renamed:?}");
+    assert!(renamed.location().unwrap_or_default().contains("not+a+JPEG"), "{renamed:?}");
     let huge = vec![0u8; crate::server::media::MAX_BYTES + 1];
     let oversize = deal.buyer.post_multipart(&path, &fields, &[("photos", "big.jpg", &huge)]).await;
-    assert!(oversize.location().unwrap_or_default().contains("5%20MB"), "{oversize:?}");
+    assert!(oversize.location().unwrap_or_default().contains("5+MB"), "{oversize:?}");
     assert_eq!(deal.state().await, OrderState::Shipped);
     assert_eq!(deal.app.count("photos").await, 0);
 }
