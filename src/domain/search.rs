@@ -150,8 +150,11 @@ impl Search {
         if page > 1 {
             params.push(("page", page.to_string()));
         }
-        let query: Vec<String> = params.into_iter().map(|(k, v)| format!("{k}={}", encode(&v))).collect();
-        if query.is_empty() { "/search".to_owned() } else { format!("/search?{}", query.join("&")) }
+        if params.is_empty() {
+            return "/search".to_owned();
+        }
+        let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+        format!("/search?{query}")
     }
 }
 
@@ -172,17 +175,6 @@ pub fn terms(query: &str) -> Vec<String> {
         }
     }
     terms
-}
-
-/// Percent-encodes a URL query value (UTF-8 bytes; space as `+`).
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            b' ' => "+".to_owned(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]

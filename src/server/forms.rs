@@ -72,39 +72,27 @@ async fn signed_in(session: &Session) -> Result<i64, AppError> {
 
 /// Back to the order page, with the error to show if there is one.
 fn back_to_order(order_id: i64, result: Result<(), AppError>, anchor: &str) -> Response {
-    match result {
-        Ok(()) => Redirect::to(&format!("/orders/{order_id}#{anchor}")).into_response(),
-        Err(AppError::SignInRequired) => {
-            Redirect::to(&format!("/signin?next=/orders/{order_id}")).into_response()
-        }
-        Err(error) => {
-            let message: String = url_encode(&error.form_message().unwrap_or_else(|| error.to_string()));
-            Redirect::to(&format!("/orders/{order_id}?error={message}#{anchor}")).into_response()
-        }
-    }
+    back_to(&format!("/orders/{order_id}"), &format!("/orders/{order_id}"), result, anchor)
 }
 
 /// Back to the listing's photo manager, with the error if there is one.
 fn back_to_listing_photos(listing_id: i64, result: Result<(), AppError>) -> Response {
-    match result {
-        Ok(()) => Redirect::to(&format!("/item/{listing_id}/edit#photos")).into_response(),
-        Err(AppError::SignInRequired) => {
-            Redirect::to(&format!("/signin?next=/item/{listing_id}/edit")).into_response()
-        }
-        Err(error) => {
-            let message: String = url_encode(&error.form_message().unwrap_or_else(|| error.to_string()));
-            Redirect::to(&format!("/item/{listing_id}/edit?error={message}#photos")).into_response()
-        }
-    }
+    back_to(&format!("/item/{listing_id}/edit"), &format!("/item/{listing_id}/edit"), result, "photos")
 }
 
-fn url_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// Where a photo form returns: `page` on success or with the error in the
+/// address, or sign-in first (then `next`).
+fn back_to(page: &str, next: &str, result: Result<(), AppError>, anchor: &str) -> Response {
+    match result {
+        Ok(()) => Redirect::to(&format!("{page}#{anchor}")).into_response(),
+        Err(AppError::SignInRequired) => Redirect::to(&format!("/signin?next={next}")).into_response(),
+        Err(error) => {
+            let message = error.form_message().unwrap_or_else(|| error.to_string());
+            let query =
+                form_urlencoded::Serializer::new(String::new()).append_pair("error", &message).finish();
+            Redirect::to(&format!("{page}?{query}#{anchor}")).into_response()
+        }
+    }
 }
 
 /// `POST /item/{id}/photos`: the seller adds photos to their listing, up to

@@ -288,11 +288,11 @@ async fn uploads_that_are_not_photos_or_too_big_are_refused_and_change_nothing()
 
     let executable = b"\x7fELF\x02\x01\x01\x00\x00\x00 pretending to be a photo".to_vec();
     let back = upload(&mut mei, id, &[("photos", "holiday.jpg", &executable)]).await;
-    assert!(back.contains("error=That%20file%20is%20not%20a%20JPEG"), "{back}");
+    assert!(back.contains("error=That+file+is+not+a+JPEG"), "{back}");
 
     let oversize = vec![0u8; crate::server::media::MAX_BYTES + 1];
     let back = upload(&mut mei, id, &[("photos", "huge.jpg", &oversize)]).await;
-    assert!(back.contains("error=A%20photo%20can%20be%20at%20most%205%20MB"), "{back}");
+    assert!(back.contains("error=A+photo+can+be+at+most+5+MB"), "{back}");
 
     // A PNG header claiming 20000×20000 pixels (1.6 GB decoded).
     let mut bomb = png(1, 1);
@@ -317,7 +317,7 @@ async fn a_listing_takes_at_most_eight_photos() {
 
     let three: Vec<(&str, &str, &[u8])> = (0..3).map(|_| ("photos", "p.png", photo.as_slice())).collect();
     let back = upload(&mut mei, id, &three).await;
-    assert!(back.contains("at%20most%208%20photos"), "{back}");
+    assert!(back.contains("at+most+8+photos"), "{back}");
     assert_eq!(listing_photo_count(&app, id).await, 6);
 
     upload(&mut mei, id, &three[..2]).await;
