@@ -51,6 +51,7 @@ export default defineConfig({
       ESCROWMART_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: path.join(root, 'target', 'site'),
       LEPTOS_ENV: 'PROD',
+      ESCROWMART_MEDIA_DIR: path.join(__dirname, '.tmp', 'media'),
       RUST_LOG: 'warn',
       // Short deadlines and a quick bank, so journeys take seconds.
       ESCROWMART_UNPAID_TIMEOUT: '8s',

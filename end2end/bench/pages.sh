@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Page throughput and latency at marketplace scale, over loopback:
+# seeds LISTINGS listings (100,000 by default) into a fresh SQLite file,
+# starts the release server, and drives the home page, searches (Chinese
+# through the scan path, English through the trigram index) and an item page
+# with wrk. Prints requests/s and p50/p99 per page.
+#
+#   bash end2end/bench/pages.sh [listings=100000] [seconds=15] [connections=16]
+#
+# Needs the release build (make build) and wrk (installed here if missing).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+listings=${1:-100000}
+seconds=${2:-15}
+connections=${3:-16}
+port=3298
+base="http://127.0.0.1:$port"
+binary=target/release/escrowmart
+[ -x "$binary" ] || { echo "build first: make build" >&2; exit 1; }
+if ! command -v wrk >/dev/null; then
+  apt-get install -y -qq wrk >/dev/null
+fi
+
+dir=$(mktemp -d)
+server=
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+export DATABASE_URL="sqlite://$dir/bench.db" ESCROWMART_MEDIA_DIR="$dir/media" RUST_LOG=error
+
+echo "seeding $listings listings, $((listings / 50)) members, $((listings / 100)) orders…"
+start=$(date +%s%N)
+"$binary" seed --demo --listings "$listings" --users $((listings / 50)) --orders $((listings / 100))
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+printf 'seed wall time: %d.%03d s\n' $((elapsed_ms / 1000)) $((elapsed_ms % 1000))
+"$binary" audit | tail -1
+
+ESCROWMART_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site "$binary" serve &
+server=$!
+for _ in $(seq 1 100); do
+  curl -sf "$base/healthz" >/dev/null && break
+  sleep 0.1
+done
+
+item=$((listings / 2))
+printf '\n%-34s %10s %10s %10s\n' page 'req/s' p50 p99
+while read -r name path; do
+  out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency "$base$path")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+  printf '%-34s %10s %10s %10s %s\n' "$name" "$rps" "$p50" "$p99" "${errors:+($errors non-2xx)}"
+done <<EOF_PAGES
+home / 
+home,page-50 /?page=50
+search-zh-2chars(手机) /search?q=%E6%89%8B%E6%9C%BA
+search-en(phone) /search?q=phone
+search-en+category+price /search?q=phone&category=digital&min=500&max=3000&sort=price-low
+category(books) /category/books
+item /item/$item
+EOF_PAGES
