@@ -137,6 +137,7 @@ async fn serve(
         bank: Arc::new(bank),
         media: Arc::new(media),
         settings: Arc::new(Settings { secure_cookies: args.secure_cookies, bank_secret }),
+        category_counts: Arc::default(),
     };
     worker::spawn(state.clone(), args.timer_tick);
     let app = http::router(state);

@@ -38,7 +38,7 @@ elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 printf 'seed wall time: %d.%03d s\n' $((elapsed_ms / 1000)) $((elapsed_ms % 1000))
 "$binary" audit | tail -1
 
-ESCROWMART_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site "$binary" serve &
+ESCROWMART_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site "$binary" serve >"$dir/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do
   curl -sf "$base/healthz" >/dev/null && break

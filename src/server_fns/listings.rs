@@ -99,7 +99,7 @@ async fn found_page(
         page: search.page,
         pages: found.total.div_ceil(LISTINGS_PER_PAGE).max(1),
         total: found.total,
-        categories: store::search::category_counts(&state.db).await?,
+        categories: state.category_counts.get(&state.db).await?,
     })
 }
 

@@ -159,12 +159,15 @@ pub async fn count(db: &impl ConnectionTrait) -> Result<u64, StoreError> {
 /// reports them.
 pub async fn invalid_rows(db: &impl ConnectionTrait) -> Result<Vec<(i64, String)>, StoreError> {
     let rows = listings::Entity::find().order_by_asc(listings::Column::Id).all(db).await?;
+    // Every member's id, not an IN list of every seller: that would pass
+    // SQLite's limit on bound values at marketplace scale.
     let sellers: std::collections::HashSet<i64> = users::Entity::find()
-        .filter(users::Column::Id.is_in(rows.iter().map(|r| r.seller_id)))
+        .select_only()
+        .column(users::Column::Id)
+        .into_tuple::<i64>()
         .all(db)
         .await?
         .into_iter()
-        .map(|u| u.id)
         .collect();
     Ok(rows
         .into_iter()
@@ -189,7 +192,10 @@ pub(super) async fn with_seller_names(
     rows: Vec<listings::Model>,
 ) -> Result<Vec<Listing>, StoreError> {
     let names: HashMap<i64, String> = users::Entity::find()
-        .filter(users::Column::Id.is_in(rows.iter().map(|r| r.seller_id)))
+        .filter(
+            users::Column::Id
+                .is_in(rows.iter().map(|r| r.seller_id).collect::<std::collections::HashSet<_>>()),
+        )
         .all(db)
         .await?
         .into_iter()

@@ -30,13 +30,26 @@ pub async fn search(
     per_page: u64,
 ) -> Result<Page<Listing>, StoreError> {
     let backend = db.get_database_backend();
-    let total = match db.query_one_raw(statement(backend, search, None)).await? {
-        Some(row) => row.try_get_by_index::<i64>(0)?,
-        None => 0,
-    };
     let offset = search.page.saturating_sub(1) * per_page;
-    let rows = db.query_all_raw(statement(backend, search, Some((per_page, offset)))).await?;
+    // Where every row must be scanned anyway (words too short for the
+    // trigram index, or PostgreSQL's substring match), the page query counts
+    // the matches as it goes instead of scanning a second time.
+    let scans = search.terms.iter().any(|t| backend == DbBackend::Postgres || t.chars().count() < TRIGRAM);
+    let rows = db
+        .query_all_raw(statement(backend, search, Some(PageOf { limit: per_page, offset, counted: scans })))
+        .await?;
     let ids: Vec<i64> = rows.iter().map(|row| row.try_get_by_index::<i64>(0)).collect::<Result<_, _>>()?;
+    let counted = match rows.first() {
+        Some(row) if scans => Some(row.try_get_by_index::<i64>(1)?),
+        _ => None,
+    };
+    let total = match counted {
+        Some(total) => total,
+        None => match db.query_one_raw(statement(backend, search, None)).await? {
+            Some(row) => row.try_get_by_index::<i64>(0)?,
+            None => 0,
+        },
+    };
 
     let mut found: HashMap<i64, listings::Model> = listings::Entity::find()
         .filter(listings::Column::Id.is_in(ids.iter().copied()))
@@ -89,8 +102,17 @@ impl Sql {
     }
 }
 
-/// The count (no `page`) or one page of ids (`page` = limit and offset).
-fn statement(backend: DbBackend, search: &Search, page: Option<(u64, u64)>) -> Statement {
+/// One page of results: which, and whether to count all matches alongside.
+#[derive(Clone, Copy)]
+struct PageOf {
+    limit: u64,
+    offset: u64,
+    counted: bool,
+}
+
+/// The count (no `page`) or one page of ids, each with the total number of
+/// matches as a second column when `counted`.
+fn statement(backend: DbBackend, search: &Search, page: Option<PageOf>) -> Statement {
     let postgres = backend == DbBackend::Postgres;
     let like = if postgres { "ILIKE" } else { "LIKE" };
     let (indexed, scanned): (Vec<&String>, Vec<&String>) =
@@ -98,10 +120,18 @@ fn statement(backend: DbBackend, search: &Search, page: Option<(u64, u64)>) -> S
     let fts = !indexed.is_empty();
     let mut sql = Sql { backend, text: String::new(), values: Vec::new() };
 
-    sql.push(if page.is_some() { "SELECT l.id FROM listings l" } else { "SELECT COUNT(*) FROM listings l" });
-    if fts {
-        sql.push(" JOIN listings_fts ON listings_fts.rowid = l.id");
-    }
+    sql.push(match page {
+        Some(PageOf { counted: true, .. }) => "SELECT l.id, COUNT(*) OVER () FROM ",
+        Some(_) => "SELECT l.id FROM ",
+        None => "SELECT COUNT(*) FROM ",
+    });
+    // With words to look up, the index drives: CROSS JOIN fixes SQLite's
+    // join order, so the match runs once rather than once per listing.
+    sql.push(if fts {
+        "listings_fts CROSS JOIN listings l ON l.id = listings_fts.rowid"
+    } else {
+        "listings l"
+    });
     sql.push(" WHERE l.status = ");
     sql.bind(ListingStatus::Active.slug());
     if fts {
@@ -134,7 +164,7 @@ fn statement(backend: DbBackend, search: &Search, page: Option<(u64, u64)>) -> S
         sql.push(" AND l.stock > 0");
     }
 
-    if let Some((limit, offset)) = page {
+    if let Some(PageOf { limit, offset, .. }) = page {
         sql.push(" ORDER BY ");
         match search.effective_sort() {
             Sort::Relevance => {

@@ -90,6 +90,7 @@ impl TestApp {
             bank: Arc::new(bank),
             media: Arc::new(MediaStore::new(media_dir.path().to_path_buf())),
             settings: Arc::new(Settings { secure_cookies: false, bank_secret: secret }),
+            category_counts: Arc::default(),
         };
         let app = router(state.clone());
         let served = app.clone();
