@@ -31,8 +31,11 @@ pub struct AppState {
 /// that lags a new listing by that long misleads nobody.
 #[derive(Debug, Default)]
 pub struct CategoryCounts {
-    latest: tokio::sync::Mutex<Option<(std::time::Instant, Vec<(Category, u64)>)>>,
+    latest: tokio::sync::Mutex<Option<Counted>>,
 }
+
+/// When the counts were taken, and what they were.
+type Counted = (std::time::Instant, Vec<(Category, u64)>);
 
 impl CategoryCounts {
     const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(5);
