@@ -31,10 +31,12 @@ pub async fn search(
 ) -> Result<Page<Listing>, StoreError> {
     let backend = db.get_database_backend();
     let offset = search.page.saturating_sub(1) * per_page;
-    // Where every row must be scanned anyway (words too short for the
+    // Where every row must be scanned anyway (all words too short for the
     // trigram index, or PostgreSQL's substring match), the page query counts
-    // the matches as it goes instead of scanning a second time.
-    let scans = search.terms.iter().any(|t| backend == DbBackend::Postgres || t.chars().count() < TRIGRAM);
+    // the matches as it goes instead of scanning a second time. Not beside
+    // FTS5: its ranking function cannot run in a windowed query.
+    let scans = !search.terms.is_empty()
+        && (backend == DbBackend::Postgres || search.terms.iter().all(|t| t.chars().count() < TRIGRAM));
     let rows = db
         .query_all_raw(statement(backend, search, Some(PageOf { limit: per_page, offset, counted: scans })))
         .await?;
