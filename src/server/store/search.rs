@@ -64,8 +64,8 @@ pub async fn search(
     Ok(Page { items: with_seller_names(db, in_order).await?, total: u64::try_from(total).unwrap_or(0) })
 }
 
-/// How many active listings each category has; categories without any are
-/// left out.
+/// How many active listings each category has, every category in order
+/// (an empty one too: its page still exists and says so).
 pub async fn category_counts(db: &impl ConnectionTrait) -> Result<Vec<(Category, u64)>, StoreError> {
     let counts: Vec<(String, i64)> = listings::Entity::find()
         .select_only()
@@ -79,7 +79,7 @@ pub async fn category_counts(db: &impl ConnectionTrait) -> Result<Vec<(Category,
     let by_slug: HashMap<String, i64> = counts.into_iter().collect();
     Ok(Category::ALL
         .into_iter()
-        .filter_map(|c| by_slug.get(c.slug()).map(|n| (c, u64::try_from(*n).unwrap_or(0))))
+        .map(|c| (c, by_slug.get(c.slug()).map_or(0, |n| u64::try_from(*n).unwrap_or(0))))
         .collect())
 }
 

@@ -50,6 +50,7 @@ fn ItemView(detail: ListingDetail, set_active: ServerAction<SetListingActive>) -
         seller_suspended,
         photos,
     } = detail;
+    let without_photos = photos.is_empty();
     let delisted = listing.status == ListingStatus::Delisted;
     let buyable = !is_mine && !delisted && listing.stock > 0 && !seller_suspended;
     let max_quantity = listing.stock.min(100);
@@ -101,6 +102,9 @@ fn ItemView(detail: ListingDetail, set_active: ServerAction<SetListingActive>) -
             {is_mine.then(|| view! {
                 <section class="owner-tools" aria-label="Your listing">
                     <a class="button" href=format!("/item/{id}/edit")>"Edit listing"</a>
+                    {without_photos.then(|| view! {
+                        <a class="button button--primary" href=format!("/item/{id}/edit#photos")>"Add photos"</a>
+                    })}
                     <ActionForm action=set_active attr:class="inline-form">
                         <input type="hidden" name="id" value=id/>
                         <input type="hidden" name="active" value=delisted.to_string()/>
