@@ -50,10 +50,12 @@ async function listQuickly(request: APIRequestContext, title: string, category: 
 }
 
 test('a visitor searches in Chinese and in English, filters by category and pages through results', async ({ browser }, testInfo) => {
-  // Words of their own for each project: both share one database.
+  // Words of their own for each project and run (all share one database):
+  // the time spelled in Chinese numerals and in letters.
   const hydrated = testInfo.project.name === 'hydrated';
-  const chinese = hydrated ? '青花瓷茶杯' : '紫砂茶壶';
-  const english = hydrated ? 'Porcelainware' : 'Claypotware';
+  const stamp = String(Date.now()).slice(-6);
+  const chinese = (hydrated ? '青花瓷茶杯' : '紫砂茶壶') + [...stamp].map((d) => '零一二三四五六七八九'[Number(d)]).join('');
+  const english = (hydrated ? 'Porcelainware' : 'Claypotware') + [...stamp].map((d) => 'abcdefghij'[Number(d)]).join('');
   const seller = await newPage(browser, testInfo);
   await signUp(seller, testInfo, uniqueEmail(testInfo, 'potter'), 'Potter Wu');
   for (let n = 1; n <= 26; n++) {
