@@ -143,6 +143,25 @@ fn too_many_listing_photos(had: u64) -> AppError {
     ))
 }
 
+/// A member's step on an order and the photos that back it, committed
+/// together.
+async fn event_with_photos(
+    state: &AppState,
+    order_id: i64,
+    member: i64,
+    event: &Event,
+    purpose: Purpose,
+    files: Vec<Vec<u8>>,
+) -> Result<(), AppError> {
+    let photos = store_photos(state, files).await?;
+    let now = state.clock.now_ms();
+    let txn = begin_write(&state.db).await?;
+    store::orders::apply_event_in(&txn, order_id, event, Actor::Member(member), now, &state.rules).await?;
+    store::photos::add(&txn, member, purpose, order_id, &photos, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// `POST /orders/{id}/refund`: the buyer asks for money back.
 pub async fn request_refund(
     State(state): State<AppState>,
@@ -158,14 +177,7 @@ pub async fn request_refund(
         let amount =
             Money::parse(form.field("amount")).map_err(|e| AppError::Refused(format!("Amount: {e}")))?;
         let event = Event::RequestRefund { kind, amount, reason: form.field("reason").to_owned() };
-        let photos = store_photos(&state, form.files).await?;
-        let now = state.clock.now_ms();
-        let txn = begin_write(&state.db).await?;
-        store::orders::apply_event_in(&txn, order_id, &event, Actor::Member(member), now, &state.rules)
-            .await?;
-        store::photos::add(&txn, member, Purpose::Refund, order_id, &photos, now).await?;
-        txn.commit().await?;
-        Ok(())
+        event_with_photos(&state, order_id, member, &event, Purpose::Refund, form.files).await
     }
     .await;
     back_to_order(order_id, result, "refund")
@@ -183,14 +195,7 @@ pub async fn dispute_return(
         let member = signed_in(&session).await?;
         let form = read_form(multipart, PHOTOS_PER_MESSAGE).await?;
         let event = Event::DisputeReturn { reason: form.field("reason").to_owned() };
-        let photos = store_photos(&state, form.files).await?;
-        let now = state.clock.now_ms();
-        let txn = begin_write(&state.db).await?;
-        store::orders::apply_event_in(&txn, order_id, &event, Actor::Member(member), now, &state.rules)
-            .await?;
-        store::photos::add(&txn, member, Purpose::Dispute, order_id, &photos, now).await?;
-        txn.commit().await?;
-        Ok(())
+        event_with_photos(&state, order_id, member, &event, Purpose::Dispute, form.files).await
     }
     .await;
     back_to_order(order_id, result, "refund")

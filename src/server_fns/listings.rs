@@ -204,12 +204,7 @@ pub async fn get_listing(id: i64) -> Result<ListingDetail, AppError> {
     let seller_reviews = store::ratings::recent(&state.db, listing.seller_id, 3)
         .await?
         .into_iter()
-        .map(|r| super::orders::ReviewView {
-            rater: r.rater_name,
-            score: r.score,
-            comment: r.comment,
-            at: super::context::format_date(r.created_at),
-        })
+        .map(super::orders::ReviewView::from)
         .collect();
     Ok(ListingDetail {
         seller_tally: store::ratings::tally(&state.db, listing.seller_id).await?,

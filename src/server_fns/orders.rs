@@ -82,6 +82,18 @@ pub struct ReviewView {
     pub at: String,
 }
 
+#[cfg(feature = "ssr")]
+impl From<crate::server::store::ratings::Review> for ReviewView {
+    fn from(review: crate::server::store::ratings::Review) -> Self {
+        ReviewView {
+            rater: review.rater_name,
+            score: review.score,
+            comment: review.comment,
+            at: super::context::format_date(review.created_at),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimView {
     pub id: i64,
@@ -257,15 +269,7 @@ pub async fn get_order(id: i64) -> Result<OrderView, AppError> {
     let window = state.rules.deadlines.claim_window;
     let can_rate =
         may_rate(&record.order, role, now, window).is_ok() && !given.iter().any(|r| r.rater_id == member.id);
-    let reviews = given
-        .into_iter()
-        .map(|r| ReviewView {
-            rater: r.rater_name,
-            score: r.score,
-            comment: r.comment,
-            at: context::format_date(r.created_at),
-        })
-        .collect();
+    let reviews = given.into_iter().map(ReviewView::from).collect();
     let claim = match store::claims::of_order(&state.db, id).await? {
         Some(c) => Some(ClaimView {
             photos: photo_views(store::photos::of(&state.db, Purpose::Claim, [c.id]).await?.remove(&c.id)),

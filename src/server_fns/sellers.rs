@@ -31,16 +31,8 @@ pub async fn get_seller_profile(id: i64) -> Result<SellerProfile, AppError> {
     use crate::server_fns::context;
     let state = context::state()?;
     let seller = store::members::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let reviews = store::ratings::recent(&state.db, id, 20)
-        .await?
-        .into_iter()
-        .map(|r| ReviewView {
-            rater: r.rater_name,
-            score: r.score,
-            comment: r.comment,
-            at: context::format_date(r.created_at),
-        })
-        .collect();
+    let reviews =
+        store::ratings::recent(&state.db, id, 20).await?.into_iter().map(ReviewView::from).collect();
     let listings = store::listings::by_seller(&state.db, id)
         .await?
         .into_iter()

@@ -1,5 +1,3 @@
-use std::collections::HashMap;
-
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, sea_query::Expr,
@@ -191,16 +189,7 @@ pub(super) async fn with_seller_names(
     db: &impl ConnectionTrait,
     rows: Vec<listings::Model>,
 ) -> Result<Vec<Listing>, StoreError> {
-    let names: HashMap<i64, String> = users::Entity::find()
-        .filter(
-            users::Column::Id
-                .is_in(rows.iter().map(|r| r.seller_id).collect::<std::collections::HashSet<_>>()),
-        )
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect();
+    let names = super::members::names(db, rows.iter().map(|r| r.seller_id)).await?;
     rows.into_iter()
         .map(|row| {
             let name = names.get(&row.seller_id).cloned().unwrap_or_default();

@@ -95,6 +95,25 @@ async fn max_id(db: &impl ConnectionTrait) -> Result<i64, StoreError> {
     Ok(max.flatten().unwrap_or(0))
 }
 
+/// The public names of some members, by id (each asked once however often
+/// it is listed).
+pub async fn names(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+    let ids: std::collections::HashSet<i64> = ids.into_iter().collect();
+    Ok(users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .column(users::Column::DisplayName)
+        .filter(users::Column::Id.is_in(ids))
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<Member>, StoreError> {
     Ok(users::Entity::find_by_id(id).one(db).await?.map(Member::from))
 }

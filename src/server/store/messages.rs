@@ -5,7 +5,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use super::StoreError;
 use super::photos::{self, Photo, Purpose};
 use crate::server::clock::Millis;
-use crate::server::entities::{order_messages, users};
+use crate::server::entities::order_messages;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Message {
@@ -42,13 +42,7 @@ pub async fn thread(db: &impl ConnectionTrait, order_id: i64) -> Result<Vec<Mess
         .order_by_asc(order_messages::Column::Id)
         .all(db)
         .await?;
-    let names: std::collections::HashMap<i64, String> = users::Entity::find()
-        .filter(users::Column::Id.is_in(rows.iter().map(|r| r.author_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect();
+    let names = super::members::names(db, rows.iter().map(|r| r.author_id)).await?;
     let mut photos = photos::of(db, Purpose::Message, rows.iter().map(|r| r.id)).await?;
     Ok(rows
         .into_iter()

@@ -7,7 +7,7 @@ use sea_orm::{
 use super::{StoreError, unique_as_taken};
 use crate::domain::rating::{Rating, Score, Tally};
 use crate::server::clock::Millis;
-use crate::server::entities::{ratings, users};
+use crate::server::entities::ratings;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Review {
@@ -79,13 +79,7 @@ pub async fn of_order(db: &impl ConnectionTrait, order_id: i64) -> Result<Vec<Re
 }
 
 async fn reviews(db: &impl ConnectionTrait, rows: Vec<ratings::Model>) -> Result<Vec<Review>, StoreError> {
-    let names: std::collections::HashMap<i64, String> = users::Entity::find()
-        .filter(users::Column::Id.is_in(rows.iter().map(|r| r.rater_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect();
+    let names = super::members::names(db, rows.iter().map(|r| r.rater_id)).await?;
     rows.into_iter()
         .map(|row| {
             Ok(Review {
