@@ -58,6 +58,11 @@ export default defineConfig({
       ESCROWMART_TIMER_TICK: '250ms',
       ESCROWMART_BANK_DELAY: '300ms',
       ESCROWMART_BANK_DUPLICATE_EVERY: '2',
+      // Every journey signs up and signs in from this one address; the
+      // per-account limit keeps its production value and is tested.
+      ESCROWMART_SIGN_UPS_PER_HOUR: '100000',
+      ESCROWMART_SIGN_IN_FAILURES_PER_ADDRESS: '100000',
+      ESCROWMART_POSTS_PER_MINUTE: '100000',
     },
   },
 });

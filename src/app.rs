@@ -33,11 +33,27 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The whole title of a page, from the page's own `<Title text=…/>`.
+///
+/// `leptos_meta` 0.8.7 writes the server-rendered `<title>` into the head
+/// without escaping it (`buf.push_str(&title)` in its `lib.rs`, and upstream
+/// still does), so a listing titled `</title><script>…` ran script on its
+/// item page. Every page's title passes through this one formatter (no page
+/// sets another), so it is escaped here, once, on the server. In the browser
+/// the same text goes to `document.title`, which takes it as plain text, so
+/// there it must not be escaped. The hostile-input render test guards this.
+fn site_title(page: String) -> String {
+    let title = if page.is_empty() { "Escrowmart".to_owned() } else { format!("{page} · Escrowmart") };
+    #[cfg(feature = "ssr")]
+    let title = html_escape::encode_text(&title).into_owned();
+    title
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Title formatter=|title: String| if title.is_empty() { "Escrowmart".to_owned() } else { format!("{title} · Escrowmart") }/>
+        <Title formatter=site_title/>
         <Router>
             <Layout>
                 // Every route renders completely on the server before it is

@@ -23,12 +23,18 @@ pub enum AppError {
     Conflict,
     #[error("{0}")]
     Refused(String),
+    /// Asked too often; the same request may succeed after the wait.
+    #[error("Too many attempts; please wait {} and try again", wait_in_words(*retry_after_secs))]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("Something went wrong on our side; please try again")]
     Internal,
     /// The request itself could not be carried (network, encoding).
     #[error("The request could not be completed: {0}")]
     Transport(String),
 }
+
+/// What a request that could not be read as the form it claims to be gets.
+pub const MALFORMED_FORM: &str = "The form was malformed or incomplete; reload the page and try again";
 
 impl AppError {
     pub fn field(field: &str, message: impl Into<String>) -> Self {
@@ -45,6 +51,7 @@ impl AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict => StatusCode::CONFLICT,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Transport(_) => StatusCode::BAD_REQUEST,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -67,6 +74,16 @@ impl AppError {
     }
 }
 
+/// "40 seconds", "3 minutes", "1 hour": rounded up, so nobody comes back early.
+fn wait_in_words(secs: u64) -> String {
+    let (count, unit) = match secs {
+        0..=90 => (secs.max(1), "second"),
+        91..=5400 => (secs.div_ceil(60), "minute"),
+        _ => (secs.div_ceil(3600), "hour"),
+    };
+    format!("{count} {unit}{}", if count == 1 { "" } else { "s" })
+}
+
 impl From<FieldErrors> for AppError {
     fn from(errors: FieldErrors) -> Self {
         AppError::Invalid(errors)
@@ -77,12 +94,31 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
-            // A form field missing or of the wrong shape is the caller's mistake.
-            ServerFnErrorErr::Args(message) => {
-                AppError::Refused(format!("The form was incomplete: {message}"))
-            }
-            other => AppError::Transport(other.to_string()),
+        // On the server this is a request that could not be read as the
+        // function's arguments: the caller's mistake. What the parser said
+        // names its own types ("could not convert Flat(…) to
+        // QsDeserializer"), so it is logged, not shown.
+        #[cfg(feature = "ssr")]
+        {
+            tracing::info!(detail = %value, "malformed server function request");
+            AppError::Refused(MALFORMED_FORM.into())
         }
+        // In the browser it is the network or an answer that did not decode.
+        #[cfg(not(feature = "ssr"))]
+        AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wait_is_said_in_words_rounded_up() {
+        assert_eq!(wait_in_words(1), "1 second");
+        assert_eq!(wait_in_words(45), "45 seconds");
+        assert_eq!(wait_in_words(91), "2 minutes");
+        assert_eq!(wait_in_words(3600), "60 minutes");
+        assert_eq!(wait_in_words(5401), "2 hours");
     }
 }

@@ -6,9 +6,10 @@ use escrowmart::domain::order::Rules;
 use escrowmart::server::bank::SimulatedBank;
 use escrowmart::server::clock::{Clock, SystemClock};
 use escrowmart::server::config::{Cli, Command, ServeArgs, UserCommand};
+use escrowmart::server::limits::Limits;
 use escrowmart::server::media::MediaStore;
 use escrowmart::server::seed::{self, DEMO_BUYER, DEMO_PASSWORD, Seeded};
-use escrowmart::server::state::{AppState, Settings};
+use escrowmart::server::state::{AppState, Settings, random_secret};
 use escrowmart::server::store::sessions::DbSessionStore;
 use escrowmart::server::{audit, db, http, store, worker};
 use leptos::config::get_configuration;
@@ -114,10 +115,14 @@ async fn serve(
         leptos_options.site_root = root.to_string_lossy().as_ref().into();
     }
     let addr = leptos_options.site_addr;
-    let bank_secret: Arc<[u8]> = match &args.bank.bank_secret {
-        Some(secret) if !secret.is_empty() => secret.as_bytes().into(),
-        _ => format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple()).as_bytes().into(),
+    let given_or_random = |secret: &Option<String>| -> Arc<[u8]> {
+        match secret {
+            Some(secret) if !secret.is_empty() => secret.as_bytes().into(),
+            _ => random_secret(),
+        }
     };
+    let bank_secret = given_or_random(&args.bank.bank_secret);
+    let link_secret = given_or_random(&args.secret);
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let bank = SimulatedBank::new(
         format!("{}/bank/callback", public_url.trim_end_matches('/')),
@@ -136,15 +141,17 @@ async fn serve(
         rules,
         bank: Arc::new(bank),
         media: Arc::new(media),
-        settings: Arc::new(Settings { secure_cookies: args.secure_cookies, bank_secret }),
+        settings: Arc::new(Settings { secure_cookies: args.secure_cookies, bank_secret, link_secret }),
         category_counts: Arc::default(),
+        limits: Arc::new(Limits::new(args.limits.settings())),
     };
     worker::spawn(state.clone(), args.timer_tick);
     let app = http::router(state);
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, app)
+    // The peer address feeds the per-address limits.
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

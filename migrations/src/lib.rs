@@ -9,6 +9,7 @@ mod m20261126_000001_members_sessions_listings;
 mod m20261126_000002_escrow;
 mod m20261126_000003_disputes;
 mod m20261126_000004_search;
+mod m20261126_000005_one_bank_payment_per_order;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_escrow::Migration),
             Box::new(m20261126_000003_disputes::Migration),
             Box::new(m20261126_000004_search::Migration),
+            Box::new(m20261126_000005_one_bank_payment_per_order::Migration),
         ]
     }
 }

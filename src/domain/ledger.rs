@@ -68,6 +68,22 @@ impl Account {
         matches!(self, Account::BankClearing | Account::PlatformCompensation)
     }
 
+    /// The most the account may hold, in fen. A member's wallet is shown,
+    /// spent and paid out as [`Money`], so it stops at the largest amount
+    /// that type holds; the platform's own accounts sum many orders and only
+    /// have to stay inside the database's 64-bit column.
+    pub fn ceiling(&self) -> i64 {
+        match self {
+            Account::Available(_) => Money::MAX_FEN,
+            _ => i64::MAX,
+        }
+    }
+
+    /// The least the account may hold, in fen.
+    pub fn floor(&self) -> i64 {
+        if self.may_go_negative() { i64::MIN } else { 0 }
+    }
+
     pub fn member(&self) -> Option<MemberId> {
         match self {
             Account::Available(member) => Some(*member),
@@ -171,6 +187,8 @@ pub enum LedgerError {
     InsufficientFunds { account: Account, balance: i64, needed: i64 },
     #[error("a balance would overflow")]
     Overflow,
+    #[error("{account} would hold {balance} fen, above its ceiling of {ceiling} fen")]
+    AboveCeiling { account: Account, balance: i64, ceiling: i64 },
 }
 
 impl Transfer {
@@ -230,6 +248,13 @@ impl Balances {
         }
         let new_debit = debit_balance.checked_sub(amount).ok_or(LedgerError::Overflow)?;
         let new_credit = self.get(transfer.credit).checked_add(amount).ok_or(LedgerError::Overflow)?;
+        if new_credit > transfer.credit.ceiling() {
+            return Err(LedgerError::AboveCeiling {
+                account: transfer.credit,
+                balance: new_credit,
+                ceiling: transfer.credit.ceiling(),
+            });
+        }
         self.0.insert(transfer.debit, new_debit);
         self.0.insert(transfer.credit, new_credit);
         Ok(())
@@ -298,6 +323,23 @@ pub fn audit(figures: &AuditFigures) -> Vec<InvariantCheck> {
             format!("{wallets} wallets, none negative")
         } else {
             format!("negative: {}", negative.join(", "))
+        },
+    });
+
+    let overfull: Vec<String> = figures
+        .stored
+        .iter()
+        .chain(figures.recomputed.iter())
+        .filter(|(account, balance)| *balance > account.ceiling())
+        .map(|(account, balance)| format!("{account} = {balance}"))
+        .collect();
+    checks.push(InvariantCheck {
+        name: "no wallet holds more than the largest amount",
+        passed: overfull.is_empty(),
+        detail: if overfull.is_empty() {
+            format!("every wallet within {} fen", Money::MAX_FEN)
+        } else {
+            format!("above the ceiling: {}", overfull.join(", "))
         },
     });
 
@@ -417,6 +459,27 @@ mod tests {
     }
 
     #[test]
+    fn a_wallet_stops_at_the_largest_amount_and_a_refusal_changes_nothing() {
+        let mut balances = Balances::default();
+        let largest = Money::from_fen(Money::MAX_FEN).unwrap_or(Money::ZERO);
+        let fill = Transfer::new(Account::BankClearing, Account::Available(1), largest, TransferKind::TopUp);
+        assert_eq!(fill.map(|t| balances.apply(&t)), Ok(Ok(())));
+        let before = balances.clone();
+        let one_more =
+            Transfer::new(Account::BankClearing, Account::Available(1), fen(1), TransferKind::TopUp);
+        assert!(matches!(one_more.map(|t| balances.apply(&t)), Ok(Err(LedgerError::AboveCeiling { .. }))));
+        assert_eq!(balances, before);
+        // The platform's accounts hold the sum of many orders.
+        let pay = Transfer::new(Account::Available(1), Account::Escrow, largest, TransferKind::Payment);
+        let refill =
+            Transfer::new(Account::BankClearing, Account::Available(1), largest, TransferKind::TopUp);
+        for t in [pay.clone(), refill, pay] {
+            assert_eq!(t.map(|t| balances.apply(&t)), Ok(Ok(())));
+        }
+        assert_eq!(balances.get(Account::Escrow), 2 * Money::MAX_FEN);
+    }
+
+    #[test]
     fn the_audit_passes_on_a_consistent_ledger_and_names_each_broken_invariant() {
         let mut balances = Balances::default();
         for t in [
@@ -439,7 +502,8 @@ mod tests {
         bad.terminal_orders_holding = vec![(8, 5)];
         bad.repeated_keys = vec![("order:7:pay".into(), 2)];
         bad.stored.set(Account::Available(1), -1);
+        bad.recomputed.set(Account::Available(2), Money::MAX_FEN + 1);
         let failed: Vec<&str> = audit(&bad).iter().filter(|c| !c.passed).map(|c| c.name).collect();
-        assert_eq!(failed.len(), 6, "{failed:?}");
+        assert_eq!(failed.len(), 7, "{failed:?}");
     }
 }

@@ -185,23 +185,86 @@ impl From<Money> for Decimal {
 /// Shows the amount with exactly two decimals and a yuan sign: `¥1,234.50`.
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let fen = self.fen();
-        let yuan = (fen / 100).to_string();
-        let mut grouped = String::with_capacity(yuan.len() + yuan.len() / 3);
-        for (i, digit) in yuan.chars().enumerate() {
-            if i > 0 && (yuan.len() - i).is_multiple_of(3) {
-                grouped.push(',');
-            }
-            grouped.push(digit);
-        }
-        write!(f, "¥{grouped}.{:02}", fen % 100)
+        write_yuan(f, self.fen())
     }
+}
+
+/// A sum of many amounts shown to people (what escrow holds for a member's
+/// purchases, a seller's open sales). Each amount is at most
+/// [`Money::MAX_FEN`], but many together may pass it, so a sum has only the
+/// bounds of the fen column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+pub struct Total(i64);
+
+impl Total {
+    pub const ZERO: Total = Total(0);
+
+    pub fn from_fen(fen: i64) -> Self {
+        Self(fen)
+    }
+
+    pub fn fen(&self) -> i64 {
+        self.0
+    }
+
+    /// Adds an amount; `None` only past the 64-bit range.
+    pub fn checked_add(self, amount: Money) -> Option<Total> {
+        self.0.checked_add(amount.fen()).map(Total)
+    }
+}
+
+impl From<Money> for Total {
+    fn from(value: Money) -> Self {
+        Self(value.fen())
+    }
+}
+
+/// Like [`Money`]: `¥1,234.50`, and a minus sign before the yuan sign.
+impl fmt::Display for Total {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_yuan(f, self.0)
+    }
+}
+
+/// The plain signed amount with two decimals and no grouping (`-1234.50`),
+/// for a statement line or a CSV cell; any fen value has one.
+pub fn fen_text(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// `¥1,234.50` for any whole number of fen.
+fn write_yuan(f: &mut fmt::Formatter<'_>, fen: i64) -> fmt::Result {
+    let abs = fen.unsigned_abs();
+    let yuan = (abs / 100).to_string();
+    let mut grouped = String::with_capacity(yuan.len() + yuan.len() / 3);
+    for (i, digit) in yuan.chars().enumerate() {
+        if i > 0 && (yuan.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let sign = if fen < 0 { "-" } else { "" };
+    write!(f, "{sign}¥{grouped}.{:02}", abs % 100)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn sums_past_the_largest_amount_still_read_as_money() {
+        let largest = Money::from_fen(Money::MAX_FEN).unwrap_or_default();
+        let twice = Total::from(largest).checked_add(largest);
+        assert_eq!(twice.map(|t| t.to_string()), Some("¥200,000,000.00".to_owned()));
+        assert_eq!(Total::from_fen(-123_456).to_string(), "-¥1,234.56");
+        assert_eq!(Total::from_fen(i64::MIN).fen(), i64::MIN, "any fen value has a text");
+        assert_eq!(fen_text(-5), "-0.05");
+        assert_eq!(fen_text(Money::MAX_FEN * 3), "300000000.00");
+        assert!(!Total::from_fen(i64::MIN).to_string().is_empty());
+    }
 
     #[test]
     fn a_plain_amount_is_parsed_exactly() {

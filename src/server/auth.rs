@@ -1,6 +1,7 @@
 //! Passwords and who is signed in.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -42,19 +43,32 @@ pub async fn hash_password(password: String) -> Result<String, AuthError> {
 
 /// Checks a password against a stored hash, or against a throwaway hash when
 /// the email is unknown, so that both cases take the same time and an
-/// attacker cannot tell which emails have accounts.
+/// attacker cannot tell which emails have accounts. The hash is verified
+/// before `known` is looked at: `known && verify(…)` once skipped the work
+/// for unknown emails and answered in 1.5 ms instead of 20–25 ms.
 pub async fn verify_password(password: String, stored_hash: Option<String>) -> Result<bool, AuthError> {
     tokio::task::spawn_blocking(move || {
         let hasher = hasher()?;
-        let (hash, known) = match stored_hash {
-            Some(hash) => (hash, true),
-            None => (dummy_hash(&hasher)?.to_owned(), false),
+        let known = stored_hash.is_some();
+        let hash = match stored_hash {
+            Some(hash) => hash,
+            None => dummy_hash(&hasher)?.to_owned(),
         };
         let parsed = PasswordHash::new(&hash).map_err(|e| AuthError::Hash(e.to_string()))?;
-        Ok(known && hasher.verify_password(password.as_bytes(), &parsed).is_ok())
+        let matches = hasher.verify_password(password.as_bytes(), &parsed).is_ok();
+        VERIFICATIONS.fetch_add(1, Ordering::Relaxed);
+        Ok(matches && known)
     })
     .await
     .map_err(|e| AuthError::Hash(e.to_string()))?
+}
+
+static VERIFICATIONS: AtomicU64 = AtomicU64::new(0);
+
+/// How many password hashes this process has verified, the throwaway one
+/// included; lets a test see that an unknown email costs a verification.
+pub fn verifications() -> u64 {
+    VERIFICATIONS.load(Ordering::Relaxed)
 }
 
 /// Made once, so an unknown email costs one verification like a known one.

@@ -89,11 +89,50 @@ pub struct ServeArgs {
     #[arg(long, env = "ESCROWMART_TIMER_TICK", default_value = "1s", value_parser = humantime::parse_duration)]
     pub timer_tick: Duration,
 
+    /// Signs the error messages that failed forms carry back to their page.
+    /// Random per start when unset, which suits one instance; set it when
+    /// running several.
+    #[arg(long, env = "ESCROWMART_SECRET", hide_env_values = true)]
+    pub secret: Option<String>,
+
     #[command(flatten)]
     pub rules: RulesArgs,
 
     #[command(flatten)]
     pub bank: BankArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// How fast one address or member may ask (see `server::limits`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct LimitArgs {
+    /// Failed sign-ins to one account before each further try waits
+    /// (a minute, doubling up to an hour).
+    #[arg(long, env = "ESCROWMART_SIGN_IN_FAILURES_PER_ACCOUNT", default_value_t = 5)]
+    pub sign_in_failures_per_account: u32,
+    /// Failed sign-ins from one address before each further try waits.
+    #[arg(long, env = "ESCROWMART_SIGN_IN_FAILURES_PER_ADDRESS", default_value_t = 20)]
+    pub sign_in_failures_per_address: u32,
+    /// Sign-ups from one address per hour.
+    #[arg(long, env = "ESCROWMART_SIGN_UPS_PER_HOUR", default_value_t = 20)]
+    pub sign_ups_per_hour: u32,
+    /// Form posts and server function calls per member (or per address
+    /// before signing in) per minute.
+    #[arg(long, env = "ESCROWMART_POSTS_PER_MINUTE", default_value_t = 120)]
+    pub posts_per_minute: u32,
+}
+
+impl LimitArgs {
+    pub fn settings(&self) -> super::limits::LimitSettings {
+        super::limits::LimitSettings {
+            free_failures_per_account: self.sign_in_failures_per_account,
+            free_failures_per_address: self.sign_in_failures_per_address,
+            sign_ups_per_hour: self.sign_ups_per_hour,
+            posts_per_minute: self.posts_per_minute,
+        }
+    }
 }
 
 /// The escrow rules: fee and deadlines (SPEC §2, §3). Durations are written

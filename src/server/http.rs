@@ -15,7 +15,8 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use super::security::refuse_cross_site;
+use super::redirect_errors::{drop_unsigned_errors, sign_error_redirects};
+use super::security::{client_address, limit_posts, refuse_cross_site, security_headers};
 use super::state::AppState;
 use super::store::sessions::DbSessionStore;
 use crate::app::{App, shell};
@@ -27,7 +28,10 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            super::security::page_content_security_policy(&state.leptos_options);
+        }
     };
     let app_shell = {
         let options = state.leptos_options.clone();
@@ -65,9 +69,14 @@ pub fn router(state: AppState) -> Router {
                     )
                 }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(middleware::from_fn(security_headers))
+                .layer(middleware::from_fn(client_address))
                 .layer(middleware::from_fn(refuse_cross_site))
                 .layer(middleware::from_fn(error_status))
-                .layer(sessions),
+                .layer(sessions)
+                .layer(middleware::from_fn_with_state(state.clone(), drop_unsigned_errors))
+                .layer(middleware::from_fn_with_state(state.clone(), sign_error_redirects))
+                .layer(middleware::from_fn_with_state(state.clone(), limit_posts)),
         )
         .with_state(state)
 }
@@ -138,12 +147,7 @@ async fn statement_csv(State(state): State<AppState>, session: tower_sessions::S
 }
 
 fn statement_to_csv(lines: &[super::store::ledger::StatementLine]) -> Result<Vec<u8>, csv::Error> {
-    let signed = |fen: i64| {
-        let amount = crate::domain::money::Money::from_fen(fen.abs())
-            .map(|m| m.amount().to_string())
-            .unwrap_or_default();
-        if fen < 0 { format!("-{amount}") } else { amount }
-    };
+    use crate::domain::money::fen_text;
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(["date", "description", "order", "amount", "balance"])?;
     for line in lines {
@@ -151,8 +155,8 @@ fn statement_to_csv(lines: &[super::store::ledger::StatementLine]) -> Result<Vec
             crate::server_fns::context::format_datetime(line.at),
             line.kind.label().to_owned(),
             line.order_id.map(|id| id.to_string()).unwrap_or_default(),
-            signed(line.change_fen),
-            signed(line.balance_after_fen),
+            fen_text(line.change_fen),
+            fen_text(line.balance_after_fen),
         ])?;
     }
     writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
@@ -178,6 +182,9 @@ async fn error_status(request: Request<Body>, next: axum::middleware::Next) -> R
     };
     if let Ok(error) = serde_json::from_slice::<crate::error::AppError>(&bytes) {
         parts.status = error.status();
+        if let crate::error::AppError::TooManyRequests { retry_after_secs } = error {
+            parts.headers.insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after_secs));
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

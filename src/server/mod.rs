@@ -9,7 +9,9 @@ pub mod db;
 pub mod entities;
 pub mod forms;
 pub mod http;
+pub mod limits;
 pub mod media;
+pub mod redirect_errors;
 pub mod security;
 pub mod seed;
 pub mod state;
@@ -21,6 +23,13 @@ mod tests;
 
 use crate::error::AppError;
 use store::StoreError;
+
+/// Why money could not go into a wallet.
+pub fn wallet_full() -> String {
+    let largest =
+        crate::domain::money::Money::from_fen(crate::domain::money::Money::MAX_FEN).unwrap_or_default();
+    format!("That would take a wallet above {largest}, the most one can hold, so nothing was moved")
+}
 
 /// Logs what the person must not see and keeps what they may.
 impl From<StoreError> for AppError {
@@ -34,6 +43,13 @@ impl From<StoreError> for AppError {
                 AppError::Refused("Your wallet does not hold enough; top up or pay by bank".into())
             }
             StoreError::SoldOut => AppError::Refused("Sorry, not enough left in stock".into()),
+            StoreError::BalanceLimit(account) if account.member().is_some() => {
+                AppError::Refused(wallet_full())
+            }
+            StoreError::BalanceLimit(account) => {
+                tracing::error!(%account, "a platform balance reached the limit of its column");
+                AppError::Internal
+            }
             StoreError::Rule(rule) => rule.into(),
             StoreError::Corrupt(_) | StoreError::Db(_) => {
                 tracing::error!(error = %err, "store error");

@@ -23,6 +23,7 @@ pub struct AppState {
     pub media: Arc<MediaStore>,
     pub settings: Arc<Settings>,
     pub category_counts: Arc<CategoryCounts>,
+    pub limits: Arc<super::limits::Limits>,
 }
 
 /// How many listings each category has, as shown beside every browse page.
@@ -60,6 +61,13 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Verifies the bank's callbacks.
     pub bank_secret: Arc<[u8]>,
+    /// Signs the errors that failed forms carry back to their page.
+    pub link_secret: Arc<[u8]>,
+}
+
+/// A secret of 256 random bits, for a process that was given none.
+pub fn random_secret() -> Arc<[u8]> {
+    format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple()).as_bytes().into()
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -32,6 +32,12 @@ pub async fn current_member() -> Result<Option<MemberView>, AppError> {
     }))
 }
 
+/// What sign-up answers when the email already has an account. It does not
+/// say so, since that would tell a stranger who has an account; the owner is
+/// told by e-mail instead.
+pub const SIGN_UP_REFUSED: &str = "We could not create an account with these details. If you already have \
+     one, sign in instead; we have sent a note to that address.";
+
 #[server(endpoint = "sign_up")]
 pub async fn sign_up(
     email: String,
@@ -40,20 +46,25 @@ pub async fn sign_up(
     next: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::account::NewMember;
+    use crate::domain::validation::FieldErrors;
     use crate::server::{auth, store};
+    use crate::server_fns::context;
 
-    let state = super::context::state()?;
+    let state = context::state()?;
+    state.limits.sign_up(context::client_address()).map_err(context::too_fast)?;
     let new_member = NewMember::parse(&email, &display_name, &password)?;
+    // Hashed whether or not the email is taken, so both answers take as long.
     let hash = auth::hash_password(new_member.password.clone()).await?;
-    let member = store::members::create(&state.db, &new_member, hash, state.clock.now_ms()).await.map_err(
-        |e| match e {
-            store::StoreError::Taken(_) => {
-                AppError::field("email", "An account with this email already exists")
-            }
-            other => other.into(),
-        },
-    )?;
-    auth::sign_in(&super::context::session().await?, &member).await?;
+    let now = state.clock.now_ms();
+    let member = match store::members::create(&state.db, &new_member, hash, now).await {
+        Ok(member) => member,
+        Err(store::StoreError::Taken(_)) => {
+            store::members::tell_owner_of_sign_up_attempt(&state.db, &new_member.email, now).await?;
+            return Err(AppError::field(FieldErrors::FORM, SIGN_UP_REFUSED));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    auth::sign_in(&context::session().await?, &member).await?;
     leptos_axum::redirect(&local_path_or_home(next.as_deref()));
     Ok(())
 }
@@ -62,8 +73,11 @@ pub async fn sign_up(
 pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::domain::validation::FieldErrors;
     use crate::server::{auth, store};
+    use crate::server_fns::context;
 
-    let state = super::context::state()?;
+    let state = context::state()?;
+    let from = context::client_address();
+    state.limits.begin_sign_in(&email, from, state.clock.now_ms()).map_err(context::too_fast)?;
     let found = store::members::find_for_sign_in(&state.db, &email).await?;
     let (member, hash) = match found {
         Some((member, hash)) => (Some(member), Some(hash)),
@@ -73,7 +87,8 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
     let Some(member) = member.filter(|_| matches) else {
         return Err(AppError::field(FieldErrors::FORM, BAD_CREDENTIALS));
     };
-    auth::sign_in(&super::context::session().await?, &member).await?;
+    state.limits.sign_in_succeeded(&email, from);
+    auth::sign_in(&context::session().await?, &member).await?;
     leptos_axum::redirect(&local_path_or_home(next.as_deref()));
     Ok(())
 }

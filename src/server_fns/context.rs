@@ -23,6 +23,18 @@ pub async fn session() -> Result<Session, AppError> {
     })
 }
 
+/// Where the request came from, for the per-address limits.
+pub fn client_address() -> crate::server::limits::ClientAddress {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<crate::server::limits::ClientAddress>().copied())
+        .unwrap_or_default()
+}
+
+/// A refusal for asking too often.
+pub fn too_fast(refusal: crate::server::limits::TooFast) -> AppError {
+    AppError::TooManyRequests { retry_after_secs: refusal.retry_after_secs }
+}
+
 /// The signed-in member, if any. A session naming a member who no longer
 /// exists counts as signed out.
 pub async fn member(state: &AppState) -> Result<Option<Member>, AppError> {

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::money::Money;
+use crate::domain::money::{Money, Total};
 use crate::domain::order::{OrderState, RefundRequest, Shipment};
 use crate::error::AppError;
 
@@ -119,7 +119,8 @@ pub struct DashboardView {
     pub to_ship: Vec<OrderSummary>,
     pub sales: Vec<OrderSummary>,
     pub available: Money,
-    pub awaiting_release: Money,
+    /// A sum of many orders, which may pass the largest single amount.
+    pub awaiting_release: Total,
 }
 
 #[cfg(feature = "ssr")]
@@ -336,12 +337,15 @@ pub async fn dashboard() -> Result<DashboardView, AppError> {
     let member = super::context::require_member(&state).await?;
     let mut to_ship = Vec::new();
     let mut sales = Vec::new();
-    let mut awaiting_release = Money::ZERO;
+    let mut awaiting_release = Total::ZERO;
     for record in store::orders::for_seller(&state.db, member.id).await? {
         let buyer = store::members::find(&state.db, record.order.buyer).await?.map(|m| m.display_name);
         let summary = run::summary(&record, buyer.unwrap_or_default());
         if !record.order.state.is_terminal() {
-            awaiting_release = awaiting_release.checked_add(record.order.held).unwrap_or(awaiting_release);
+            awaiting_release = awaiting_release.checked_add(record.order.held).ok_or_else(|| {
+                tracing::error!(seller = member.id, "the sum of open sales passed the 64-bit range");
+                AppError::Internal
+            })?;
         }
         if record.order.state == OrderState::Paid {
             to_ship.push(summary.clone());

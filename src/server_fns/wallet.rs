@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::money::Money;
+use crate::domain::money::{Money, Total};
 use crate::error::AppError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -12,7 +12,7 @@ pub struct StatementRow {
     /// Signed, for display: "+¥10.00" or "−¥5.00".
     pub change: String,
     pub incoming: bool,
-    pub balance: Money,
+    pub balance: Total,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,8 +26,9 @@ pub struct BankOperationRow {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WalletView {
     pub available: Money,
-    /// Money of mine held in escrow for purchases not yet finished.
-    pub held_for_purchases: Money,
+    /// Money of mine held in escrow for purchases not yet finished (a sum
+    /// of many orders, which may pass the largest single amount).
+    pub held_for_purchases: Total,
     /// Newest first.
     pub statement: Vec<StatementRow>,
     pub bank_operations: Vec<BankOperationRow>,
@@ -53,7 +54,9 @@ mod run {
 
     /// Records the operation (and, for a withdrawal, holds the money) in one
     /// transaction keyed by the form, then instructs the bank. A bank that
-    /// cannot be reached undoes the operation and says so.
+    /// cannot be reached undoes the operation and says so. Paying an order
+    /// by bank while an earlier bank payment for it is still on its way
+    /// starts nothing and answers with that one.
     pub async fn start(
         state: &AppState,
         member_id: i64,
@@ -63,6 +66,10 @@ mod run {
     ) -> Result<(), AppError> {
         let now = state.clock.now_ms();
         let reference = uuid::Uuid::new_v4().simple().to_string();
+        let destination = match direction {
+            Direction::In { pay_order_id: Some(order_id) } => format!("/orders/{order_id}"),
+            _ => "/wallet".to_owned(),
+        };
         let txn = begin_write(&state.db).await?;
         if submissions::claim(&txn, member_id, form_key, now).await?.is_some() {
             txn.commit().await?;
@@ -70,6 +77,13 @@ mod run {
         }
         let kind = match direction {
             Direction::In { pay_order_id } => {
+                if let Some(order_id) = pay_order_id
+                    && already_on_its_way(&txn, member_id, order_id).await?
+                {
+                    submissions::record(&txn, member_id, form_key, &destination).await?;
+                    txn.commit().await?;
+                    return Ok(());
+                }
                 store::bank::create_top_up(&txn, member_id, amount, pay_order_id, &reference, now).await?;
                 InstructionKind::TopUp
             }
@@ -78,7 +92,7 @@ mod run {
                 InstructionKind::Withdrawal
             }
         };
-        submissions::record(&txn, member_id, form_key, "/wallet").await?;
+        submissions::record(&txn, member_id, form_key, &destination).await?;
         txn.commit().await?;
         if let Err(e) =
             state.bank.submit(BankInstruction { reference: reference.clone(), kind, amount }).await
@@ -90,6 +104,26 @@ mod run {
             ));
         }
         Ok(())
+    }
+
+    /// Whether the member's order already has a bank payment on its way;
+    /// refuses an order that is not theirs or not awaiting payment. The
+    /// order row stays locked until the transaction ends, so concurrent
+    /// requests see each other's payment.
+    async fn already_on_its_way(
+        txn: &sea_orm::DatabaseTransaction,
+        member_id: i64,
+        order_id: i64,
+    ) -> Result<bool, AppError> {
+        use crate::domain::order::OrderState;
+        let record = store::orders::find_locked(txn, order_id).await?.ok_or(AppError::NotFound)?;
+        if record.order.buyer != member_id {
+            return Err(AppError::NotFound);
+        }
+        if record.order.state != OrderState::AwaitingPayment {
+            return Err(AppError::Refused("This order is not awaiting payment".into()));
+        }
+        Ok(store::bank::pending_for_order(txn, order_id).await?)
     }
 
     pub async fn start_top_up(
@@ -125,14 +159,14 @@ pub async fn get_wallet() -> Result<WalletView, AppError> {
         .into_iter()
         .rev()
         .map(|line| {
-            let change = Money::from_fen(line.change_fen.abs()).unwrap_or(Money::ZERO);
+            let change = Total::from_fen(line.change_fen.saturating_abs());
             StatementRow {
                 at: context::format_datetime(line.at),
                 description: line.kind.label().to_owned(),
                 order_id: line.order_id,
                 change: if line.change_fen >= 0 { format!("+{change}") } else { format!("−{change}") },
                 incoming: line.change_fen >= 0,
-                balance: Money::from_fen(line.balance_after_fen).unwrap_or(Money::ZERO),
+                balance: Total::from_fen(line.balance_after_fen),
             }
         })
         .collect();

@@ -4,7 +4,7 @@
 //! refuses (it comes back). The bank's callbacks are applied exactly once:
 //! a second delivery finds the operation settled and changes nothing.
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionSession, TransactionTrait,
@@ -100,6 +100,30 @@ pub async fn create_top_up(
 ) -> Result<i64, StoreError> {
     if amount.is_zero() {
         return Err(StoreError::Invalid("Enter an amount above ¥0.00".into()));
+    }
+    // Refused now rather than when the bank has already sent the money:
+    // the wallet plus every top-up still on its way must fit.
+    let wallet = Account::Available(member_id);
+    let on_the_way: Option<i64> = bank_operations::Entity::find()
+        .select_only()
+        // PostgreSQL sums a BIGINT as NUMERIC; cast back to read it as i64.
+        .column_as(
+            Expr::from(Func::cast_as(Func::sum(Expr::col(bank_operations::Column::AmountFen)), "BIGINT")),
+            "total",
+        )
+        .filter(bank_operations::Column::MemberId.eq(member_id))
+        .filter(bank_operations::Column::Kind.eq(OperationKind::TopUp.slug()))
+        .filter(bank_operations::Column::Status.eq(Status::Pending.slug()))
+        .into_tuple()
+        .one(db)
+        .await?
+        .flatten();
+    let after = ledger::balance_fen(db, wallet)
+        .await?
+        .checked_add(on_the_way.unwrap_or(0))
+        .and_then(|fen| fen.checked_add(amount.fen()));
+    if after.is_none_or(|fen| fen > wallet.ceiling()) {
+        return Err(StoreError::BalanceLimit(wallet));
     }
     let row = bank_operations::ActiveModel {
         member_id: Set(member_id),
@@ -217,7 +241,18 @@ where
     };
     if let Some(transfer) = transfer {
         let transfer = transfer.map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        ledger::post(txn, &transfer, reference_ids, &format!("bank:{reference}:settle"), now).await?;
+        let key = format!("bank:{reference}:settle");
+        let savepoint = txn.begin().await?;
+        match ledger::post(&savepoint, &transfer, reference_ids, &key, now).await {
+            Ok(()) => savepoint.commit().await?,
+            // The wallet filled up (by sales, say) after the top-up was
+            // asked for: the money goes back to the bank, nothing is paid.
+            Err(StoreError::BalanceLimit(account)) if account.member().is_some() => {
+                savepoint.rollback().await?;
+                return give_back_top_up(txn, &op, now).await;
+            }
+            Err(other) => return Err(other),
+        }
     }
     if let (Some(order_id), BankVerdict::Confirmed) = (op.pay_order_id, verdict) {
         // Pay in the same transaction, so the money never sits credited but
@@ -246,6 +281,24 @@ where
     };
     let what = format!("{} {}", if op.kind == "top_up" { "top-up of" } else { "withdrawal of" }, op.amount);
     notifications::add(txn, op.member_id, notice, op.pay_order_id, &what, now).await?;
+    Ok(Settlement::Applied)
+}
+
+/// A confirmed top-up that the wallet cannot take: marked failed (the money
+/// returns to the bank), and the member is told.
+async fn give_back_top_up(
+    txn: &impl ConnectionTrait,
+    op: &Operation,
+    now: Millis,
+) -> Result<Settlement, StoreError> {
+    bank_operations::Entity::update_many()
+        .col_expr(bank_operations::Column::Status, Expr::value(Status::Failed.slug()))
+        .col_expr(bank_operations::Column::Failure, Expr::value(crate::server::wallet_full()))
+        .filter(bank_operations::Column::Id.eq(op.id))
+        .exec(txn)
+        .await?;
+    let what = format!("top-up of {}", op.amount);
+    notifications::add(txn, op.member_id, Notice::BankRefused, op.pay_order_id, &what, now).await?;
     Ok(Settlement::Applied)
 }
 

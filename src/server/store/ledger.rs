@@ -76,20 +76,32 @@ pub async fn post(
         other => other,
     })?;
 
-    let mut debit_update = accounts::Entity::update_many()
+    // Each balance moves only inside its bounds, checked in the statement
+    // itself so that no race can pass them: a wallet never below zero nor
+    // above the largest amount, no balance past what an i64 holds.
+    let (debit_account, credit_account) = (transfer.debit(), transfer.credit());
+    let debited = accounts::Entity::update_many()
         .col_expr(accounts::Column::BalanceFen, Expr::col(accounts::Column::BalanceFen).sub(amount))
-        .filter(accounts::Column::Id.eq(debit));
-    if !transfer.debit().may_go_negative() {
-        debit_update = debit_update.filter(accounts::Column::BalanceFen.gte(amount));
-    }
-    if debit_update.exec(db).await?.rows_affected != 1 {
-        return Err(StoreError::InsufficientFunds);
-    }
-    accounts::Entity::update_many()
-        .col_expr(accounts::Column::BalanceFen, Expr::col(accounts::Column::BalanceFen).add(amount))
-        .filter(accounts::Column::Id.eq(credit))
+        .filter(accounts::Column::Id.eq(debit))
+        .filter(accounts::Column::BalanceFen.gte(debit_account.floor().saturating_add(amount)))
         .exec(db)
         .await?;
+    if debited.rows_affected != 1 {
+        return Err(if debit_account.may_go_negative() {
+            StoreError::BalanceLimit(debit_account)
+        } else {
+            StoreError::InsufficientFunds
+        });
+    }
+    let credited = accounts::Entity::update_many()
+        .col_expr(accounts::Column::BalanceFen, Expr::col(accounts::Column::BalanceFen).add(amount))
+        .filter(accounts::Column::Id.eq(credit))
+        .filter(accounts::Column::BalanceFen.lte(credit_account.ceiling().saturating_sub(amount)))
+        .exec(db)
+        .await?;
+    if credited.rows_affected != 1 {
+        return Err(StoreError::BalanceLimit(credit_account));
+    }
     Ok(())
 }
 

@@ -52,6 +52,27 @@ pub async fn create(
     Ok(row.into())
 }
 
+/// Someone tried to sign up with a member's email. Sign-up does not say so
+/// (that would tell a stranger who has an account); the owner hears it here.
+pub async fn tell_owner_of_sign_up_attempt(
+    db: &impl ConnectionTrait,
+    email: &str,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let Some(owner) =
+        users::Entity::find().filter(users::Column::Email.eq(normalize_email(email))).one(db).await?
+    else {
+        return Ok(());
+    };
+    let body = format!(
+        "Hello {},\n\nSomeone tried to create an Escrowmart account with this e-mail address. \
+         If it was you, you already have an account: sign in at /signin. If it was not, \
+         nothing changed and you need do nothing.\n\n— Escrowmart",
+        owner.display_name
+    );
+    super::notifications::email(db, &owner, "Someone tried to sign up with your e-mail", &body, now).await
+}
+
 /// Adds many members at once (demo data): (email, display name, joined at),
 /// all with one password hash. Returns their ids in the same order.
 pub async fn create_many(

@@ -34,6 +34,10 @@ pub enum StoreError {
     /// A debit would take an account below zero; nothing was written.
     #[error("insufficient funds")]
     InsufficientFunds,
+    /// A credit would take an account past the most it may hold (a wallet
+    /// past the largest amount); nothing was written.
+    #[error("{0} would pass the most it may hold")]
+    BalanceLimit(crate::domain::ledger::Account),
     /// Not enough stock left for the order.
     #[error("sold out")]
     SoldOut,

@@ -41,21 +41,34 @@ pub async fn add(
     }
     .insert(db)
     .await?;
-    // The same news for e-mail, sent later by whatever delivers the outbox.
+    // The same news for e-mail.
     if let Some(member) = users::Entity::find_by_id(member_id).one(db).await? {
         let link = order_id.map(|id| format!("\n\nOpen the order: /orders/{id}")).unwrap_or_default();
-        email_outbox::ActiveModel {
-            member_id: Set(member_id),
-            to_address: Set(member.email),
-            subject: Set(message.chars().take(200).collect()),
-            body: Set(format!("Hello {},\n\n{message}.{link}\n\n— Escrowmart", member.display_name)),
-            created_at: Set(now),
-            sent_at: Set(None),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
+        let body = format!("Hello {},\n\n{message}.{link}\n\n— Escrowmart", member.display_name);
+        email(db, &member, &message, &body, now).await?;
     }
+    Ok(())
+}
+
+/// Queues an e-mail to a member, sent later by whatever delivers the outbox.
+pub async fn email(
+    db: &impl ConnectionTrait,
+    member: &users::Model,
+    subject: &str,
+    body: &str,
+    now: Millis,
+) -> Result<(), StoreError> {
+    email_outbox::ActiveModel {
+        member_id: Set(member.id),
+        to_address: Set(member.email.clone()),
+        subject: Set(subject.chars().take(200).collect()),
+        body: Set(body.to_owned()),
+        created_at: Set(now),
+        sent_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
     Ok(())
 }
 

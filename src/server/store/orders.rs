@@ -6,14 +6,14 @@
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    QuerySelect, Set,
 };
 
 use super::ledger::{self, Reference};
 use super::{StoreError, notifications};
 use crate::domain::ledger::MemberId;
 use crate::domain::listing::ListingStatus;
-use crate::domain::money::Money;
+use crate::domain::money::{Money, Total};
 use crate::domain::order::{
     Deadline, Effect, Event, EventKind, Order, OrderState, Party, Paused, RefundKind, RefundRequest, Role,
     Rules, Shipment, TimerKind, Transition,
@@ -338,6 +338,16 @@ pub async fn find(db: &impl ConnectionTrait, order_id: i64) -> Result<Option<Ord
     orders::Entity::find_by_id(order_id).one(db).await?.map(to_record).transpose()
 }
 
+/// Reads the order and, on PostgreSQL, holds its row until the transaction
+/// ends (`FOR UPDATE`), so two requests deciding from it take turns. SQLite
+/// needs nothing more: a write transaction there already runs alone.
+pub async fn find_locked(
+    db: &impl ConnectionTrait,
+    order_id: i64,
+) -> Result<Option<OrderRecord>, StoreError> {
+    orders::Entity::find_by_id(order_id).lock_exclusive().one(db).await?.map(to_record).transpose()
+}
+
 pub async fn for_buyer(db: &impl ConnectionTrait, buyer: MemberId) -> Result<Vec<OrderRecord>, StoreError> {
     orders::Entity::find()
         .filter(orders::Column::BuyerId.eq(buyer))
@@ -393,8 +403,9 @@ pub async fn holdings(db: &impl ConnectionTrait) -> Result<(Vec<(i64, i64)>, Vec
     ))
 }
 
-/// What escrow holds for a member's open purchases.
-pub async fn held_for_buyer(db: &impl ConnectionTrait, buyer: MemberId) -> Result<Money, StoreError> {
+/// What escrow holds for a member's open purchases: a sum of many orders,
+/// which may pass the largest single amount.
+pub async fn held_for_buyer(db: &impl ConnectionTrait, buyer: MemberId) -> Result<Total, StoreError> {
     let fen: i64 = orders::Entity::find()
         .filter(orders::Column::BuyerId.eq(buyer))
         .all(db)
@@ -403,7 +414,7 @@ pub async fn held_for_buyer(db: &impl ConnectionTrait, buyer: MemberId) -> Resul
         .filter(|r| OrderState::from_slug(&r.state).is_some_and(|s| !s.is_terminal()))
         .map(|r| r.held_fen)
         .sum();
-    Money::from_fen(fen).map_err(|e| StoreError::Corrupt(e.to_string()))
+    Ok(Total::from_fen(fen))
 }
 
 fn to_record(row: orders::Model) -> Result<OrderRecord, StoreError> {

@@ -103,7 +103,7 @@ async fn stock(app: &TestApp, listing_id: i64) -> i32 {
 }
 
 /// Waits for something the bank does asynchronously.
-async fn eventually<F, Fut>(what: &str, mut check: F)
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,

@@ -1,9 +1,12 @@
 //! Whole-app tests: the axum Router called in-process on a real database.
 
+mod abuse;
 mod accounts;
 mod authorization;
 mod disputes;
 mod escrow;
+mod hostile;
+mod limits_of_money;
 mod listings;
 mod ops;
 mod search;

@@ -18,6 +18,7 @@ use crate::server::bank::{BankMode, SimulatedBank};
 use crate::server::clock::{Clock, ManualClock};
 use crate::server::db;
 use crate::server::http::{SESSION_COOKIE, router};
+use crate::server::limits::{LimitSettings, Limits};
 use crate::server::media::MediaStore;
 use crate::server::state::{AppState, Settings};
 
@@ -41,13 +42,32 @@ pub struct TestConfig {
     pub bank_mode: BankMode,
     pub bank_duplicate_every: u32,
     pub rules: Rules,
+    pub limits: LimitSettings,
+    /// How long the simulated bank takes to call back.
+    pub bank_delay: std::time::Duration,
 }
 
 impl Default for TestConfig {
     fn default() -> Self {
-        Self { bank_mode: BankMode::Confirm, bank_duplicate_every: 0, rules: Rules::default() }
+        Self {
+            bank_mode: BankMode::Confirm,
+            bank_duplicate_every: 0,
+            rules: Rules::default(),
+            limits: GENEROUS_LIMITS,
+            bank_delay: std::time::Duration::from_millis(20),
+        }
     }
 }
+
+/// The production limits on failed sign-ins, and room for the many
+/// sign-ups and posts a test makes from one address in a moment; the tests
+/// of those limits set them tight.
+pub const GENEROUS_LIMITS: LimitSettings = LimitSettings {
+    free_failures_per_account: 5,
+    free_failures_per_address: 20,
+    sign_ups_per_hour: 100_000,
+    posts_per_minute: 100_000,
+};
 
 impl TestApp {
     pub async fn new() -> Self {
@@ -79,7 +99,7 @@ impl TestApp {
             format!("{base_url}/bank/callback"),
             secret.clone(),
             config.bank_mode,
-            std::time::Duration::from_millis(20),
+            config.bank_delay,
             config.bank_duplicate_every,
         );
         let state = AppState {
@@ -89,8 +109,13 @@ impl TestApp {
             rules: config.rules,
             bank: Arc::new(bank),
             media: Arc::new(MediaStore::new(media_dir.path().to_path_buf())),
-            settings: Arc::new(Settings { secure_cookies: false, bank_secret: secret }),
+            settings: Arc::new(Settings {
+                secure_cookies: false,
+                bank_secret: secret,
+                link_secret: b"test link secret".as_slice().into(),
+            }),
             category_counts: Arc::default(),
+            limits: Arc::new(Limits::new(config.limits)),
         };
         let app = router(state.clone());
         let served = app.clone();
@@ -101,7 +126,7 @@ impl TestApp {
     }
 
     pub fn client(&self) -> Client {
-        Client { router: self.router.clone(), cookies: HashMap::new() }
+        Client { router: self.router.clone(), cookies: HashMap::new(), address: None }
     }
 
     /// A client signed up (and so signed in) as a new member.
@@ -145,6 +170,8 @@ impl TestResponse {
 pub struct Client {
     router: Router,
     pub cookies: HashMap<String, String>,
+    /// The peer address the server sees, as a socket would report it.
+    pub address: Option<std::net::SocketAddr>,
 }
 
 impl Client {
@@ -199,7 +226,10 @@ impl Client {
             let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
             request = request.header(header::COOKIE, cookie);
         }
-        let request = request.body(body).expect("a valid request");
+        let mut request = request.body(body).expect("a valid request");
+        if let Some(address) = self.address {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(address));
+        }
         let response: Response<Body> = self.router.clone().oneshot(request).await.expect("infallible");
         for set_cookie in response.headers().get_all(header::SET_COOKIE) {
             let Ok(text) = set_cookie.to_str() else { continue };

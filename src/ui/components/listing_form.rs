@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::form::FieldError;
+use super::form::{FieldError, textarea_text};
 use crate::domain::listing::{
     Category, Condition, DESCRIPTION_MAX_CHARS, ListingForm, STOCK_MAX, TITLE_MAX_CHARS,
 };
@@ -27,7 +27,7 @@ pub fn ListingFields(initial: ListingForm, errors: Signal<Option<AppError>>) -> 
             <label for="description">"Description"</label>
             <textarea id="description" name="description" rows="6" maxlength=DESCRIPTION_MAX_CHARS
                 aria-invalid=move || invalid("description")().to_string()
-                aria-describedby="description-error">{initial.description}</textarea>
+                aria-describedby="description-error">{textarea_text(initial.description)}</textarea>
             <FieldError errors field="description"/>
         </div>
         <div class="field-row">
