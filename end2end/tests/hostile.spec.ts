@@ -34,6 +34,9 @@ test('hostile names, titles, descriptions, addresses and queries stay text on ev
   await visit(seller, testInfo, `${itemPath}/edit`);
   await seller.getByLabel('Description').fill(`${TEXTAREA_BREAK} ${SCRIPT_BREAK}`);
   await seller.getByRole('button', { name: 'Save changes' }).click();
+  await visit(seller, testInfo, `${itemPath}/edit`);
+  await expect(seller.getByLabel('Description')).toHaveValue(`${TEXTAREA_BREAK} ${SCRIPT_BREAK}`);
+  await seller.getByRole('button', { name: 'Save changes' }).click();
   await expect(seller).toHaveURL(new RegExp(`${itemPath}$`));
   await expect(seller.getByRole('heading', { level: 1 })).toHaveText(title);
   await expect(seller).toHaveTitle(`${title} · Escrowmart`);
@@ -63,7 +66,6 @@ test('hostile names, titles, descriptions, addresses and queries stay text on ev
   ]) {
     await look(seller, testInfo, url);
   }
-  await expect(seller.getByLabel('Description')).toHaveValue(/^<\/textarea><img src=x/);
   for (const url of [orderPath, '/orders', itemPath, `/search?q=${encodeURIComponent(ATTRIBUTE_BREAK)}`]) {
     await look(buyer, testInfo, url);
   }

@@ -30,7 +30,7 @@ pub fn router(state: AppState) -> Router {
         let state = state.clone();
         move || {
             provide_context(state.clone());
-            super::security::page_content_security_policy(&state.leptos_options);
+            super::security::page_content_security_policy();
         }
     };
     let app_shell = {

@@ -17,7 +17,6 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use leptos::config::LeptosOptions;
 use leptos::prelude::use_context;
 
 use super::limits::{ClientAddress, Poster, TooFast};
@@ -34,14 +33,17 @@ const LOCKED_DOWN_POLICY: &str =
 /// ('strict-dynamic'), WebAssembly compilation for the hydrated app, and
 /// nothing framed, embedded or re-based. Set while the page renders,
 /// because the nonce is made per request inside the Leptos context.
-pub fn page_content_security_policy(options: &LeptosOptions) {
+pub fn page_content_security_policy() {
     let (Some(nonce), Some(response)) =
         (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
     else {
         return;
     };
-    // `cargo leptos watch` reloads the page over a websocket on its own port.
-    let live_reload = if options.env == leptos::config::Env::DEV { " ws:" } else { "" };
+    // `cargo leptos watch` reloads the page over a websocket on its own
+    // port; Leptos' AutoReload decides by the same variable.
+    static LIVE_RELOAD: std::sync::LazyLock<bool> =
+        std::sync::LazyLock::new(|| std::env::var("LEPTOS_WATCH").is_ok());
+    let live_reload = if *LIVE_RELOAD { " ws: wss:" } else { "" };
     let policy = format!(
         "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; connect-src 'self'{live_reload}; object-src 'none'; \
