@@ -57,6 +57,11 @@ pub fn key() -> String {
 
 /// Orders through the app and returns the new order's id.
 pub async fn order(client: &mut Client, listing_id: i64, quantity: &str) -> i64 {
+    order_to(client, listing_id, quantity, "1 Lake Road, Hangzhou").await
+}
+
+/// [`order`] to a given shipping address.
+pub async fn order_to(client: &mut Client, listing_id: i64, quantity: &str, address: &str) -> i64 {
     let listing = listing_id.to_string();
     let form_key = key();
     let response = client
@@ -65,7 +70,7 @@ pub async fn order(client: &mut Client, listing_id: i64, quantity: &str) -> i64 
             &[
                 ("listing_id", &listing),
                 ("quantity", quantity),
-                ("shipping_address", "1 Lake Road, Hangzhou"),
+                ("shipping_address", address),
                 ("form_key", &form_key),
             ],
         )
