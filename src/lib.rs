@@ -1,7 +1,9 @@
 //! Escrowmart: a marketplace where every purchase runs through escrow.
 
 pub mod app;
-pub mod domain;
+/// The rules, in their own crate (`domain/`); re-exported so the app names
+/// them `crate::domain::…`.
+pub use escrowmart_domain as domain;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod server;

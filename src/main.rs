@@ -130,6 +130,7 @@ async fn serve(
         args.bank.bank_mode,
         args.bank.bank_delay,
         args.bank.bank_duplicate_every,
+        clock.clone(),
     );
 
     DbSessionStore::new(db.clone()).spawn_expiry_sweeper(std::time::Duration::from_secs(3600));
@@ -144,6 +145,7 @@ async fn serve(
         settings: Arc::new(Settings { secure_cookies: args.secure_cookies, bank_secret, link_secret }),
         category_counts: Arc::default(),
         limits: Arc::new(Limits::new(args.limits.settings())),
+        audit: Arc::default(),
     };
     worker::spawn(state.clone(), args.timer_tick);
     let app = http::router(state);

@@ -1,7 +1,7 @@
 //! The database's invariants, each reported with its figures: the ledger's
 //! five (SPEC §2) and the listing rules.
 
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::store::{self, StoreError};
 use crate::domain::ledger::{self, AuditFigures};
@@ -36,7 +36,16 @@ impl std::fmt::Display for Report {
     }
 }
 
-pub async fn run(db: &impl ConnectionTrait) -> Result<Report, StoreError> {
+/// Runs the audit on one snapshot of the database, so money moving while it
+/// reads cannot make an invariant fail spuriously.
+pub async fn run(db: &DatabaseConnection) -> Result<Report, StoreError> {
+    let snapshot = super::db::begin_snapshot(db).await?;
+    let report = run_on(&snapshot).await?;
+    snapshot.commit().await?;
+    Ok(report)
+}
+
+async fn run_on(db: &impl ConnectionTrait) -> Result<Report, StoreError> {
     let members = store::members::count(db).await?;
     let listings = store::listings::count(db).await?;
     let invalid = store::listings::invalid_rows(db).await?;
@@ -47,11 +56,12 @@ pub async fn run(db: &impl ConnectionTrait) -> Result<Report, StoreError> {
         format!("{} of {listings} listings invalid: {}", invalid.len(), shown.join("; "))
     };
     let (stored, recomputed, repeated_keys, transfer_count) = store::ledger::audit_figures(db).await?;
-    let (open_orders_holding, terminal_orders_holding) = store::orders::holdings(db).await?;
+    let (open_orders, held_by_open_orders, terminal_orders_holding) = store::orders::holdings(db).await?;
     let figures = AuditFigures {
         stored,
         recomputed,
-        open_orders_holding,
+        open_orders,
+        held_by_open_orders,
         terminal_orders_holding,
         repeated_keys,
         transfer_count,

@@ -18,8 +18,11 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+use super::clock::{Clock, SharedClock};
 use super::state::AppState;
-use super::store::{self, StoreError, bank::BankVerdict, bank::Settlement};
+use super::store::commands::{Actor, Command, Executed, Outcome};
+use super::store::{self, StoreError};
+use crate::domain::bank::BankVerdict;
 use crate::domain::money::Money;
 
 pub const SIGNATURE_HEADER: &str = "x-bank-signature";
@@ -27,17 +30,10 @@ pub const TIMESTAMP_HEADER: &str = "x-bank-timestamp";
 /// Callbacks older than this are refused even when correctly signed.
 const MAX_CALLBACK_AGE_MS: i64 = 24 * 3_600_000;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InstructionKind {
-    TopUp,
-    Withdrawal,
-}
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BankInstruction {
     pub reference: String,
-    pub kind: InstructionKind,
+    pub kind: crate::domain::bank::OperationKind,
     pub amount: Money,
 }
 
@@ -85,6 +81,10 @@ pub struct SimulatedBank {
     duplicate_every: u32,
     sent: AtomicU32,
     client: reqwest::Client,
+    /// The app's clock: the bank's timestamps live in the same world as the
+    /// callback's freshness check (a test's manual clock included), so a
+    /// test run on another day than its clock shows still works.
+    clock: SharedClock,
 }
 
 impl SimulatedBank {
@@ -94,6 +94,7 @@ impl SimulatedBank {
         mode: BankMode,
         delay: Duration,
         duplicate_every: u32,
+        clock: SharedClock,
     ) -> Self {
         Self {
             callback_url,
@@ -103,6 +104,7 @@ impl SimulatedBank {
             duplicate_every,
             sent: AtomicU32::new(0),
             client: reqwest::Client::new(),
+            clock,
         }
     }
 }
@@ -119,12 +121,17 @@ impl BankGateway for SimulatedBank {
         let deliveries =
             if self.duplicate_every > 0 && n.is_multiple_of(self.duplicate_every) { 2 } else { 1 };
         let body = CallbackBody { reference: instruction.reference, status };
-        let (client, url, secret, delay) =
-            (self.client.clone(), self.callback_url.clone(), self.secret.clone(), self.delay);
+        let (client, url, secret, delay, clock) = (
+            self.client.clone(),
+            self.callback_url.clone(),
+            self.secret.clone(),
+            self.delay,
+            self.clock.clone(),
+        );
         tokio::spawn(async move {
             tokio::time::sleep(delay).await;
             for _ in 0..deliveries {
-                deliver(&client, &url, &secret, &body).await;
+                deliver(&client, &url, &secret, &body, clock.as_ref()).await;
             }
         });
         Ok(())
@@ -132,13 +139,13 @@ impl BankGateway for SimulatedBank {
 }
 
 /// Posts one signed callback, retrying with backoff like a bank would.
-async fn deliver(client: &reqwest::Client, url: &str, secret: &[u8], body: &CallbackBody) {
+async fn deliver(client: &reqwest::Client, url: &str, secret: &[u8], body: &CallbackBody, clock: &dyn Clock) {
     let Ok(json) = serde_json::to_vec(body) else {
         return;
     };
     let mut wait = Duration::from_millis(200);
     for attempt in 1..=6 {
-        let timestamp = now_ms().to_string();
+        let timestamp = clock.now_ms().to_string();
         let signature = sign(secret, &timestamp, &json);
         let sent = client
             .post(url)
@@ -157,10 +164,6 @@ async fn deliver(client: &reqwest::Client, url: &str, secret: &[u8], body: &Call
         tokio::time::sleep(wait).await;
         wait *= 2;
     }
-}
-
-fn now_ms() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 /// Hex HMAC-SHA256 over `timestamp.body`.
@@ -209,9 +212,12 @@ pub async fn callback(State(state): State<AppState>, headers: HeaderMap, body: B
         CallbackStatus::Confirmed => BankVerdict::Confirmed,
         CallbackStatus::Rejected => BankVerdict::Rejected,
     };
-    match store::bank::settle(&state.db, &message.reference, verdict, now, &state.rules).await {
-        Ok(Settlement::Applied) => (StatusCode::OK, "applied").into_response(),
-        Ok(Settlement::AlreadySettled) => (StatusCode::OK, "already settled").into_response(),
+    let command = Command::SettleBank { reference: message.reference.clone(), verdict };
+    match store::commands::run(&state.db, Actor::Bank, None, command, now, &state.rules).await {
+        Ok(Executed { outcome: Outcome::AlreadySettled, .. }) => {
+            (StatusCode::OK, "already settled").into_response()
+        }
+        Ok(_) => (StatusCode::OK, "applied").into_response(),
         Err(StoreError::NotFound) => (StatusCode::NOT_FOUND, "unknown reference").into_response(),
         Err(e) => {
             tracing::error!(error = %e, reference = %message.reference, "bank callback failed");

@@ -4,8 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-/// Unix milliseconds.
-pub type Millis = i64;
+pub use crate::domain::time::Millis;
 
 pub trait Clock: Send + Sync + std::fmt::Debug {
     fn now_ms(&self) -> Millis;

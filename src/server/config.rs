@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 
 use super::bank::BankMode;
+use super::limits::LimitSettings;
 use crate::domain::money::FeeRate;
 use crate::domain::order::{Deadlines, Rules};
 
@@ -110,23 +111,23 @@ pub struct ServeArgs {
 pub struct LimitArgs {
     /// Failed sign-ins to one account before each further try waits
     /// (a minute, doubling up to an hour).
-    #[arg(long, env = "ESCROWMART_SIGN_IN_FAILURES_PER_ACCOUNT", default_value_t = 5)]
+    #[arg(long, env = "ESCROWMART_SIGN_IN_FAILURES_PER_ACCOUNT", default_value_t = LimitSettings::default().free_failures_per_account)]
     pub sign_in_failures_per_account: u32,
     /// Failed sign-ins from one address before each further try waits.
-    #[arg(long, env = "ESCROWMART_SIGN_IN_FAILURES_PER_ADDRESS", default_value_t = 20)]
+    #[arg(long, env = "ESCROWMART_SIGN_IN_FAILURES_PER_ADDRESS", default_value_t = LimitSettings::default().free_failures_per_address)]
     pub sign_in_failures_per_address: u32,
     /// Sign-ups from one address per hour.
-    #[arg(long, env = "ESCROWMART_SIGN_UPS_PER_HOUR", default_value_t = 20)]
+    #[arg(long, env = "ESCROWMART_SIGN_UPS_PER_HOUR", default_value_t = LimitSettings::default().sign_ups_per_hour)]
     pub sign_ups_per_hour: u32,
     /// Form posts and server function calls per member (or per address
     /// before signing in) per minute.
-    #[arg(long, env = "ESCROWMART_POSTS_PER_MINUTE", default_value_t = 120)]
+    #[arg(long, env = "ESCROWMART_POSTS_PER_MINUTE", default_value_t = LimitSettings::default().posts_per_minute)]
     pub posts_per_minute: u32,
 }
 
 impl LimitArgs {
-    pub fn settings(&self) -> super::limits::LimitSettings {
-        super::limits::LimitSettings {
+    pub fn settings(&self) -> LimitSettings {
+        LimitSettings {
             free_failures_per_account: self.sign_in_failures_per_account,
             free_failures_per_address: self.sign_in_failures_per_address,
             sign_ups_per_hour: self.sign_ups_per_hour,
@@ -136,36 +137,44 @@ impl LimitArgs {
 }
 
 /// The escrow rules: fee and deadlines (SPEC §2, §3). Durations are written
-/// like `30m`, `48h`, `7d`, or `5s` for tests.
+/// like `30m`, `48h`, `7d`, or `5s` for tests. Every default is the rules'
+/// own (`Deadlines::default`, `FeeRate::DEFAULT`), defined once there.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RulesArgs {
     /// Platform fee on released money, as a fraction.
-    #[arg(long, env = "ESCROWMART_FEE_RATE", default_value = "0.006")]
+    #[arg(long, env = "ESCROWMART_FEE_RATE", default_value_t = FeeRate::DEFAULT.rate().to_string())]
     pub fee_rate: String,
-    #[arg(long, env = "ESCROWMART_UNPAID_TIMEOUT", default_value = "30m", value_parser = humantime::parse_duration)]
-    pub unpaid_timeout: Duration,
-    #[arg(long, env = "ESCROWMART_SHIP_TIMEOUT", default_value = "7d", value_parser = humantime::parse_duration)]
-    pub ship_timeout: Duration,
-    #[arg(long, env = "ESCROWMART_CONFIRM_TIMEOUT", default_value = "10d", value_parser = humantime::parse_duration)]
-    pub confirm_timeout: Duration,
-    #[arg(long, env = "ESCROWMART_ANSWER_TIMEOUT", default_value = "48h", value_parser = humantime::parse_duration)]
-    pub answer_timeout: Duration,
-    #[arg(long, env = "ESCROWMART_ESCALATION_TIMEOUT", default_value = "7d", value_parser = humantime::parse_duration)]
-    pub escalation_timeout: Duration,
-    #[arg(long, env = "ESCROWMART_RETURN_SEND_TIMEOUT", default_value = "7d", value_parser = humantime::parse_duration)]
-    pub return_send_timeout: Duration,
-    #[arg(long, env = "ESCROWMART_RETURN_CONFIRM_TIMEOUT", default_value = "10d", value_parser = humantime::parse_duration)]
-    pub return_confirm_timeout: Duration,
-    #[arg(long, env = "ESCROWMART_CLAIM_WINDOW", default_value = "15d", value_parser = humantime::parse_duration)]
-    pub claim_window: Duration,
+    #[arg(long, env = "ESCROWMART_UNPAID_TIMEOUT", default_value_t = default(|d| d.unpaid))]
+    pub unpaid_timeout: humantime::Duration,
+    #[arg(long, env = "ESCROWMART_SHIP_TIMEOUT", default_value_t = default(|d| d.ship))]
+    pub ship_timeout: humantime::Duration,
+    #[arg(long, env = "ESCROWMART_CONFIRM_TIMEOUT", default_value_t = default(|d| d.confirm))]
+    pub confirm_timeout: humantime::Duration,
+    #[arg(long, env = "ESCROWMART_ANSWER_TIMEOUT", default_value_t = default(|d| d.answer))]
+    pub answer_timeout: humantime::Duration,
+    #[arg(long, env = "ESCROWMART_ESCALATION_TIMEOUT", default_value_t = default(|d| d.escalation))]
+    pub escalation_timeout: humantime::Duration,
+    #[arg(long, env = "ESCROWMART_RETURN_SEND_TIMEOUT", default_value_t = default(|d| d.return_send))]
+    pub return_send_timeout: humantime::Duration,
+    #[arg(long, env = "ESCROWMART_RETURN_CONFIRM_TIMEOUT", default_value_t = default(|d| d.return_confirm))]
+    pub return_confirm_timeout: humantime::Duration,
+    #[arg(long, env = "ESCROWMART_CLAIM_WINDOW", default_value_t = default(|d| d.claim_window))]
+    pub claim_window: humantime::Duration,
     /// One day of a confirm-by extension (the buyer picks 3, 5, 7 or 10).
-    #[arg(long, env = "ESCROWMART_EXTENSION_DAY", default_value = "1d", value_parser = humantime::parse_duration)]
-    pub extension_day: Duration,
+    #[arg(long, env = "ESCROWMART_EXTENSION_DAY", default_value_t = default(|d| d.extension_unit))]
+    pub extension_day: humantime::Duration,
+}
+
+/// A default deadline, as the rules define it.
+fn default(pick: impl Fn(&Deadlines) -> crate::domain::time::Millis) -> humantime::Duration {
+    Duration::from_millis(u64::try_from(pick(&Deadlines::default())).unwrap_or(0)).into()
 }
 
 impl RulesArgs {
     pub fn rules(&self) -> Result<Rules, String> {
-        let ms = |d: Duration| i64::try_from(d.as_millis()).map_err(|_| "a duration is too long".to_owned());
+        let ms = |d: humantime::Duration| {
+            i64::try_from(Duration::from(d).as_millis()).map_err(|_| "a duration is too long".to_owned())
+        };
         Ok(Rules {
             fee_rate: FeeRate::parse(&self.fee_rate).map_err(|e| format!("--fee-rate: {e}"))?,
             deadlines: Deadlines {

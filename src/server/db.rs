@@ -6,8 +6,8 @@ use std::time::Duration;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    AccessMode, ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    IsolationLevel, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 /// How long a SQLite writer waits for another to finish before giving up.
@@ -54,6 +54,18 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
                 ..Default::default()
             })
             .await
+        }
+        _ => db.begin().await,
+    }
+}
+
+/// Starts a read-only transaction that sees one snapshot of the database:
+/// `REPEATABLE READ` on PostgreSQL; on SQLite (WAL) every read transaction
+/// already does, from its first read to its end.
+pub async fn begin_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            db.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)).await
         }
         _ => db.begin().await,
     }

@@ -1,8 +1,10 @@
 //! Forms that carry photos (a listing's photos, a refund request, a message,
-//! a disputed return, a fraud claim). They are plain multipart posts handled here rather than
-//! server functions, so they work the same with JavaScript on or off: on
-//! success the browser goes back to the order, on failure too, with the
-//! message in the address (`?error=…`) for the page to show.
+//! a disputed return, a fraud claim). They are plain multipart posts handled
+//! here rather than server functions, so they work the same with JavaScript
+//! on or off: on success the browser goes back to the order, on failure too,
+//! with the message in the address (`?error=…`, signed by
+//! `redirect_errors`) for the page to show. Who may do what is decided by
+//! the command, as for every other caller of the store's door.
 
 use std::collections::HashMap;
 
@@ -13,12 +15,13 @@ use tower_sessions::Session;
 use super::db::begin_write;
 use super::media::{MAX_BYTES, PhotoError};
 use super::state::AppState;
+use super::store::commands::{self, Actor, Command};
 use super::store::photos::{Purpose, StoredFile};
-use super::store::{self, orders::Actor};
+use super::store::{self};
 use crate::domain::listing::PHOTOS_PER_LISTING;
-use crate::domain::message::{PHOTOS_PER_MESSAGE, parse_body};
+use crate::domain::message::PHOTOS_PER_MESSAGE;
 use crate::domain::money::Money;
-use crate::domain::order::{Event, Notice, RefundKind, Role};
+use crate::domain::order::{Event, RefundKind};
 use crate::error::AppError;
 
 /// A form's text fields and its uploaded files.
@@ -58,10 +61,20 @@ async fn read_form(mut multipart: Multipart, max_files: usize) -> Result<Submitt
     Ok(submitted)
 }
 
+/// Writes every photo, or none: when one is refused, those already written
+/// are removed.
 async fn store_photos(state: &AppState, files: Vec<Vec<u8>>) -> Result<Vec<StoredFile>, AppError> {
-    let mut stored = Vec::new();
+    let mut stored: Vec<StoredFile> = Vec::new();
     for bytes in files {
-        stored.push(state.media.store(bytes).await.map_err(|e| AppError::Refused(e.to_string()))?);
+        match state.media.store(bytes).await {
+            Ok(photo) => stored.push(photo),
+            Err(e) => {
+                for photo in &stored {
+                    state.media.delete(&photo.file).await;
+                }
+                return Err(AppError::Refused(e.to_string()));
+            }
+        }
     }
     Ok(stored)
 }
@@ -143,22 +156,27 @@ fn too_many_listing_photos(had: u64) -> AppError {
     ))
 }
 
-/// A member's step on an order and the photos that back it, committed
-/// together.
-async fn event_with_photos(
+/// Stores a form's photos, then runs the command they belong to through
+/// the store's one door. The files are written first, so the rows that
+/// name them commit with the step; if the step is refused, they are removed
+/// again, so a refused request leaves no file behind.
+async fn with_photos(
     state: &AppState,
-    order_id: i64,
     member: i64,
-    event: &Event,
-    purpose: Purpose,
     files: Vec<Vec<u8>>,
+    command: impl FnOnce(Vec<StoredFile>) -> Command,
 ) -> Result<(), AppError> {
     let photos = store_photos(state, files).await?;
+    let names: Vec<String> = photos.iter().map(|p| p.file.clone()).collect();
     let now = state.clock.now_ms();
-    let txn = begin_write(&state.db).await?;
-    store::orders::apply_event_in(&txn, order_id, event, Actor::Member(member), now, &state.rules).await?;
-    store::photos::add(&txn, member, purpose, order_id, &photos, now).await?;
-    txn.commit().await?;
+    let result =
+        commands::run(&state.db, Actor::Member(member), None, command(photos), now, &state.rules).await;
+    if let Err(error) = result {
+        for name in &names {
+            state.media.delete(name).await;
+        }
+        return Err(error.into());
+    }
     Ok(())
 }
 
@@ -172,12 +190,14 @@ pub async fn request_refund(
     let result = async {
         let member = signed_in(&session).await?;
         let form = read_form(multipart, PHOTOS_PER_MESSAGE).await?;
-        let kind = RefundKind::from_slug(form.field("kind"))
-            .ok_or_else(|| AppError::Refused("Choose refund only, or return and refund".into()))?;
+        let kind = form
+            .field("kind")
+            .parse::<RefundKind>()
+            .map_err(|_| AppError::Refused("Choose refund only, or return and refund".into()))?;
         let amount =
             Money::parse(form.field("amount")).map_err(|e| AppError::Refused(format!("Amount: {e}")))?;
         let event = Event::RequestRefund { kind, amount, reason: form.field("reason").to_owned() };
-        event_with_photos(&state, order_id, member, &event, Purpose::Refund, form.files).await
+        with_photos(&state, member, form.files, |photos| Command::Order { order_id, event, photos }).await
     }
     .await;
     back_to_order(order_id, result, "refund")
@@ -195,7 +215,7 @@ pub async fn dispute_return(
         let member = signed_in(&session).await?;
         let form = read_form(multipart, PHOTOS_PER_MESSAGE).await?;
         let event = Event::DisputeReturn { reason: form.field("reason").to_owned() };
-        event_with_photos(&state, order_id, member, &event, Purpose::Dispute, form.files).await
+        with_photos(&state, member, form.files, |photos| Command::Order { order_id, event, photos }).await
     }
     .await;
     back_to_order(order_id, result, "refund")
@@ -211,30 +231,9 @@ pub async fn post_message(
     let result = async {
         let member = signed_in(&session).await?;
         let form = read_form(multipart, PHOTOS_PER_MESSAGE).await?;
-        let body =
-            parse_body(form.field("body"), form.files.len()).map_err(|e| AppError::Refused(e.to_string()))?;
-        let record = store::orders::find(&state.db, order_id).await?.ok_or(AppError::NotFound)?;
-        let recipient = match record.order.role_of(member) {
-            Role::Buyer => record.order.seller,
-            Role::Seller => record.order.buyer,
-            _ => return Err(AppError::NotFound),
-        };
-        let photos = store_photos(&state, form.files).await?;
-        let now = state.clock.now_ms();
-        let txn = begin_write(&state.db).await?;
-        let message_id = store::messages::add(&txn, order_id, member, &body, now).await?;
-        store::photos::add(&txn, member, Purpose::Message, message_id, &photos, now).await?;
-        store::notifications::add(
-            &txn,
-            recipient,
-            Notice::NewMessage,
-            Some(order_id),
-            &record.listing_title,
-            now,
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
+        let body = form.field("body").to_owned();
+        with_photos(&state, member, form.files, |photos| Command::PostMessage { order_id, body, photos })
+            .await
     }
     .await;
     back_to_order(order_id, result, "messages")
@@ -251,13 +250,8 @@ pub async fn file_claim(
         let member = signed_in(&session).await?;
         let form = read_form(multipart, PHOTOS_PER_MESSAGE).await?;
         let statement = form.field("statement").to_owned();
-        let photos = store_photos(&state, form.files).await?;
-        let now = state.clock.now_ms();
-        let txn = begin_write(&state.db).await?;
-        let claim_id = store::claims::file(&txn, order_id, member, &statement, now, &state.rules).await?;
-        store::photos::add(&txn, member, Purpose::Claim, claim_id, &photos, now).await?;
-        txn.commit().await?;
-        Ok(())
+        with_photos(&state, member, form.files, |photos| Command::FileClaim { order_id, statement, photos })
+            .await
     }
     .await;
     back_to_order(order_id, result, "claim")

@@ -24,6 +24,39 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub category_counts: Arc<CategoryCounts>,
     pub limits: Arc<super::limits::Limits>,
+    pub audit: Arc<AuditCache>,
+}
+
+/// The last audit, reused for a minute by the arbiter console. A full audit
+/// reads every account, sums every transfer and checks every listing, which
+/// is too much for each page load; the CLI always runs a fresh one.
+#[derive(Debug, Default)]
+pub struct AuditCache {
+    latest: tokio::sync::Mutex<Option<AuditedAt>>,
+}
+
+/// When the audit ran (the app's clock), and what it found.
+type AuditedAt = (super::clock::Millis, super::audit::Report);
+
+impl AuditCache {
+    const FRESH_FOR_MS: i64 = 60_000;
+
+    pub async fn get(
+        &self,
+        db: &DatabaseConnection,
+        now: super::clock::Millis,
+    ) -> Result<AuditedAt, StoreError> {
+        // Held across the audit, so a burst of page loads audits once.
+        let mut latest = self.latest.lock().await;
+        if let Some((at, report)) = latest.as_ref()
+            && now - *at < Self::FRESH_FOR_MS
+        {
+            return Ok((*at, report.clone()));
+        }
+        let report = super::audit::run(db).await?;
+        *latest = Some((now, report.clone()));
+        Ok((now, report))
+    }
 }
 
 /// How many listings each category has, as shown beside every browse page.

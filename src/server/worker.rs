@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use super::state::AppState;
-use super::store::{self, StoreError, orders::Actor};
+use super::store::commands::{Actor, Command};
+use super::store::{self, StoreError};
 use crate::domain::order::{Event, TransitionError};
 
 /// How long a claimed timer is reserved for the instance that claimed it.
@@ -37,16 +38,8 @@ pub async fn fire_due(state: &AppState) -> Result<usize, StoreError> {
         }
         for timer in due {
             let event = Event::Timeout(timer.kind);
-            match store::orders::apply_event(
-                &state.db,
-                timer.order_id,
-                &event,
-                Actor::System,
-                now,
-                &state.rules,
-            )
-            .await
-            {
+            let command = Command::Order { order_id: timer.order_id, event, photos: Vec::new() };
+            match store::commands::run(&state.db, Actor::System, None, command, now, &state.rules).await {
                 Ok(_) => fired += 1,
                 // The order moved on (or another instance fired it first):
                 // nothing to do, and the transition replaced the timer.

@@ -7,6 +7,7 @@ use tower_sessions::Session;
 use crate::error::AppError;
 use crate::server::auth;
 use crate::server::state::AppState;
+use crate::server::store::commands::{Actor, Command, Executed, Outcome};
 use crate::server::store::{self, members::Member};
 
 pub fn state() -> Result<AppState, AppError> {
@@ -56,9 +57,38 @@ pub async fn require_arbiter(state: &AppState) -> Result<Member, AppError> {
     if member.is_arbiter { Ok(member) } else { Err(AppError::Forbidden) }
 }
 
-/// A member's public name ("" when the member is gone).
-pub async fn member_name(state: &AppState, id: i64) -> Result<String, AppError> {
-    Ok(store::members::find(&state.db, id).await?.map(|m| m.display_name).unwrap_or_default())
+/// Runs a command through the store's one door as `actor`, once per form
+/// key when a key is given.
+pub async fn execute(
+    state: &AppState,
+    actor: Actor,
+    form_key: Option<&str>,
+    command: Command,
+) -> Result<Executed, AppError> {
+    Ok(store::commands::run(&state.db, actor, form_key, command, state.clock.now_ms(), &state.rules).await?)
+}
+
+/// Runs a command as the signed-in member and sends the browser to the page
+/// its outcome belongs to (the same page for a replay).
+pub async fn execute_as_member(command: Command, form_key: Option<&str>) -> Result<Executed, AppError> {
+    let state = self::state()?;
+    let member = require_member(&state).await?;
+    let executed = execute(&state, Actor::Member(member.id), form_key, command).await?;
+    leptos_axum::redirect(&page_of(&executed.outcome));
+    Ok(executed)
+}
+
+/// The page that shows what a command did.
+pub fn page_of(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Order(order_id)
+        | Outcome::Claim { order_id, .. }
+        | Outcome::Message { order_id, .. }
+        | Outcome::Bank { pay_order_id: Some(order_id), .. } => format!("/orders/{order_id}"),
+        Outcome::Bank { pay_order_id: None, .. } | Outcome::AlreadySettled | Outcome::Done => {
+            "/wallet".into()
+        }
+    }
 }
 
 pub fn photo_url(file: &str) -> String {

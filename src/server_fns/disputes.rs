@@ -43,24 +43,8 @@ pub async fn confirm_return(id: i64) -> Result<(), AppError> {
 
 #[server(endpoint = "rate_order")]
 pub async fn rate_order(id: i64, score: String, comment: String) -> Result<(), AppError> {
-    use crate::domain::order::Role;
-    use crate::domain::rating::rate;
-    use crate::server::store::{self, StoreError};
-    let state = super::context::state()?;
-    let member = super::context::require_member(&state).await?;
-    let record = store::orders::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let role = record.order.role_of(member.id);
-    if role == Role::Stranger {
-        return Err(AppError::NotFound);
-    }
-    let now = state.clock.now_ms();
-    let rating = rate(&record.order, role, &score, &comment, now, state.rules.deadlines.claim_window)
-        .map_err(|e| AppError::Refused(e.to_string()))?;
-    store::ratings::add(&state.db, id, &rating, now).await.map_err(|e| match e {
-        StoreError::Taken(_) => AppError::Refused("You have already rated this order".into()),
-        other => other.into(),
-    })?;
-    leptos_axum::redirect(&format!("/orders/{id}"));
+    use crate::server::store::commands::Command;
+    super::context::execute_as_member(Command::Rate { order_id: id, score, comment }, None).await?;
     Ok(())
 }
 
@@ -100,55 +84,56 @@ pub struct ArbiterOverview {
     pub cases: Vec<CaseSummary>,
     pub claims: Vec<ClaimSummary>,
     pub audit: Vec<AuditLine>,
+    /// When the audit shown ran (it is reused for a minute).
+    pub audited: String,
 }
 
 #[server(endpoint = "get_arbiter_overview")]
 pub async fn get_arbiter_overview() -> Result<ArbiterOverview, AppError> {
-    use crate::server::store::{self, photos::Purpose};
     use crate::server_fns::context;
     let state = context::state()?;
     context::require_arbiter(&state).await?;
-    let mut cases = Vec::new();
-    for record in store::orders::open_cases(&state.db).await? {
-        cases.push(CaseSummary {
+    let mut desk = crate::server::store::views::arbiter_desk(&state.db).await?;
+    let cases = desk
+        .cases
+        .iter()
+        .map(|record| CaseSummary {
             order_id: record.id,
             title: record.listing_title.clone(),
             amount: record.order.amount,
             held: record.order.held,
-            buyer: context::member_name(&state, record.order.buyer).await?,
-            seller: context::member_name(&state, record.order.seller).await?,
+            buyer: desk.name(record.order.buyer),
+            seller: desk.name(record.order.seller),
             waiting_since: context::format_datetime(record.updated_at),
-        });
-    }
-    let open = store::claims::open(&state.db).await?;
-    let mut photos = store::photos::of(&state.db, Purpose::Claim, open.iter().map(|c| c.id)).await?;
-    let mut claims = Vec::new();
-    for claim in open {
-        let record = store::orders::find(&state.db, claim.order_id).await?.ok_or(AppError::NotFound)?;
-        claims.push(ClaimSummary {
+        })
+        .collect();
+    let claims = std::mem::take(&mut desk.claims)
+        .into_iter()
+        .map(|(claim, record)| ClaimSummary {
             claim_id: claim.id,
             order_id: claim.order_id,
             title: record.listing_title,
             amount: record.order.amount,
-            buyer: context::member_name(&state, claim.buyer_id).await?,
-            seller: context::member_name(&state, claim.seller_id).await?,
-            statement: claim.statement,
-            photos: photos
+            buyer: desk.name(claim.buyer_id),
+            seller: desk.name(claim.seller_id),
+            photos: desk
+                .claim_photos
                 .remove(&claim.id)
                 .unwrap_or_default()
                 .iter()
                 .map(|p| context::photo_url(&p.file))
                 .collect(),
+            statement: claim.statement,
             filed: context::format_datetime(claim.created_at),
-        });
-    }
-    let report = crate::server::audit::run(&state.db).await?;
+        })
+        .collect();
+    let (audited_at, report) = state.audit.get(&state.db, state.clock.now_ms()).await?;
     let audit = report
         .checks
         .into_iter()
         .map(|c| AuditLine { name: c.name.to_owned(), passed: c.passed, detail: c.detail })
         .collect();
-    Ok(ArbiterOverview { cases, claims, audit })
+    Ok(ArbiterOverview { cases, claims, audit, audited: context::format_datetime(audited_at) })
 }
 
 /// The arbiter's split: `refund` back to the buyer, the rest to the seller
@@ -156,27 +141,20 @@ pub async fn get_arbiter_overview() -> Result<ArbiterOverview, AppError> {
 #[server(endpoint = "decide_case")]
 pub async fn decide_case(id: i64, refund: String, reason: String) -> Result<(), AppError> {
     use crate::domain::order::Event;
-    use crate::server::store::{self, orders::Actor};
+    use crate::server::store::commands::{Actor, Command};
     let state = super::context::state()?;
     let arbiter = super::context::require_arbiter(&state).await?;
     let refund = Money::parse(&refund).map_err(|e| AppError::field("refund", e.to_string()))?;
-    let event = Event::Decide { refund, reason };
-    store::orders::apply_event(
-        &state.db,
-        id,
-        &event,
-        Actor::Arbiter(arbiter.id),
-        state.clock.now_ms(),
-        &state.rules,
-    )
-    .await?;
+    let command =
+        Command::Order { order_id: id, event: Event::Decide { refund, reason }, photos: Vec::new() };
+    super::context::execute(&state, Actor::Arbiter(arbiter.id), None, command).await?;
     leptos_axum::redirect(&format!("/orders/{id}"));
     Ok(())
 }
 
 #[server(endpoint = "decide_fraud_claim")]
 pub async fn decide_fraud_claim(claim_id: i64, decision: String, reason: String) -> Result<(), AppError> {
-    use crate::server::store;
+    use crate::server::store::commands::{Actor, Command};
     let state = super::context::state()?;
     let arbiter = super::context::require_arbiter(&state).await?;
     let uphold = match decision.as_str() {
@@ -184,7 +162,8 @@ pub async fn decide_fraud_claim(claim_id: i64, decision: String, reason: String)
         "reject" => false,
         _ => return Err(AppError::Refused("Uphold or reject the claim".into())),
     };
-    store::claims::decide(&state.db, claim_id, arbiter.id, uphold, &reason, state.clock.now_ms()).await?;
+    let command = Command::DecideClaim { claim_id, uphold, reason };
+    super::context::execute(&state, Actor::Arbiter(arbiter.id), None, command).await?;
     leptos_axum::redirect("/arbiter");
     Ok(())
 }

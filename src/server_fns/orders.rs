@@ -55,6 +55,9 @@ pub struct OrderView {
     pub claim: Option<ClaimView>,
     /// The viewer (the buyer) may file a fraud claim now.
     pub can_claim: bool,
+    /// Until when a fraud claim may be filed, once the order has ended (the
+    /// window is configured).
+    pub claim_by: Option<String>,
     /// The viewer is an arbiter looking at a case.
     pub arbiter_view: bool,
 }
@@ -97,7 +100,7 @@ impl From<crate::server::store::ratings::Review> for ReviewView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimView {
     pub id: i64,
-    pub state: crate::domain::order::ClaimState,
+    pub state: crate::domain::claims::ClaimState,
     pub statement: String,
     pub decision_reason: Option<String>,
     pub photos: Vec<PhotoView>,
@@ -129,34 +132,118 @@ pub(crate) use run::order_event;
 #[cfg(feature = "ssr")]
 mod run {
     use super::*;
-    use crate::domain::order::Event;
-    use crate::server::db::begin_write;
-    use crate::server::store::{self, orders::Actor, submissions};
+    use crate::domain::order::{Event, Role};
+    use crate::server::state::AppState;
+    use crate::server::store::{self, commands::Command, views};
     use crate::server_fns::context;
 
     /// Applies one event as the signed-in member, once per form key when a
     /// key is given, then sends the browser to the order page.
     pub async fn order_event(order_id: i64, event: Event, form_key: Option<&str>) -> Result<(), AppError> {
-        let state = context::state()?;
-        let member = context::require_member(&state).await?;
-        let now = state.clock.now_ms();
-        let destination = format!("/orders/{order_id}");
-        let txn = begin_write(&state.db).await?;
-        if let Some(key) = form_key
-            && submissions::claim(&txn, member.id, key, now).await?.is_some()
-        {
-            txn.commit().await?;
-            leptos_axum::redirect(&destination);
-            return Ok(());
-        }
-        store::orders::apply_event_in(&txn, order_id, &event, Actor::Member(member.id), now, &state.rules)
-            .await?;
-        if let Some(key) = form_key {
-            submissions::record(&txn, member.id, key, &destination).await?;
-        }
-        txn.commit().await?;
-        leptos_axum::redirect(&destination);
+        context::execute_as_member(Command::Order { order_id, event, photos: Vec::new() }, form_key).await?;
         Ok(())
+    }
+
+    /// The order page as the viewer sees it.
+    pub fn order_view(page: views::OrderPage, viewer: i64, state: &AppState) -> OrderView {
+        use crate::domain::rating::may_rate;
+        let views::OrderPage { record, role, arbiter_view, counterpart, .. } = page;
+        let photo_views = |photos: Vec<store::photos::Photo>| -> Vec<PhotoView> {
+            photos
+                .iter()
+                .map(|p| PhotoView { thumb: context::thumb_url(&p.file), full: context::photo_url(&p.file) })
+                .collect()
+        };
+        let now = state.clock.now_ms();
+        let can_rate = may_rate(&record.order, role, now, state.rules.deadlines.claim_window).is_ok()
+            && !page.reviews.iter().any(|r| r.rater_id == viewer);
+        let can_claim = page.claim.is_none()
+            && crate::domain::claims::file(&record.order, role, now, &state.rules).is_ok();
+        let claim = page.claim.map(|c| ClaimView {
+            photos: photo_views(page.claim_photos),
+            id: c.id,
+            state: c.state,
+            statement: c.statement,
+            decision_reason: c.decision_reason,
+        });
+        OrderView {
+            id: record.id,
+            listing_id: record.listing_id,
+            title: record.listing_title.clone(),
+            quantity: record.order.quantity,
+            unit_price: record.unit_price,
+            amount: record.order.amount,
+            held: record.order.held,
+            state: record.order.state,
+            side: match role {
+                Role::Buyer => Side::Buyer,
+                Role::Seller => Side::Seller,
+                _ => Side::Arbiter,
+            },
+            counterpart,
+            shipping_address: record.shipping_address.clone(),
+            shipment: record.order.shipment.clone(),
+            deadline: deadline_text(&record.order),
+            confirm_extended: record.order.confirm_extended,
+            refund: record.order.refund.clone(),
+            placed_on: context::format_datetime(record.created_at),
+            timeline: page
+                .timeline
+                .into_iter()
+                .map(|e| TimelineLine {
+                    at: context::format_datetime(e.at),
+                    actor: e.actor,
+                    description: e.description,
+                })
+                .collect(),
+            wallet: page.wallet,
+            awaiting_bank: page.awaiting_bank.is_some(),
+            form_key: context::new_form_key(),
+            refund_photos: photo_views(page.refund_photos),
+            dispute_photos: photo_views(page.dispute_photos),
+            messages: page
+                .messages
+                .into_iter()
+                .map(|m| MessageView {
+                    mine: m.author_id == viewer,
+                    author: m.author_name,
+                    body: m.body,
+                    at: context::format_datetime(m.created_at),
+                    photos: photo_views(m.photos),
+                })
+                .collect(),
+            reviews: page.reviews.into_iter().map(ReviewView::from).collect(),
+            can_rate,
+            claim,
+            can_claim,
+            claim_by: record
+                .order
+                .ended_at
+                .map(|ended| context::format_datetime(ended + state.rules.deadlines.claim_window)),
+            arbiter_view,
+        }
+    }
+
+    /// The seller dashboard: orders to ship, every sale, and what escrow
+    /// holds for the open ones.
+    pub fn dashboard_view(views: views::Sales) -> Result<DashboardView, AppError> {
+        let mut awaiting_release = Total::ZERO;
+        let mut to_ship = Vec::new();
+        let mut sales = Vec::new();
+        for record in &views.sales.orders {
+            let summary = summary(record, views.sales.name(record.order.buyer));
+            if !record.order.state.is_terminal() {
+                awaiting_release = awaiting_release.checked_add(record.order.held).ok_or_else(|| {
+                    tracing::error!("the sum of open sales passed the 64-bit range");
+                    AppError::Internal
+                })?;
+            }
+            if record.order.state == OrderState::Paid {
+                to_ship.push(summary.clone());
+            }
+            sales.push(summary);
+        }
+        Ok(DashboardView { to_ship, sales, available: views.available, awaiting_release })
     }
 
     pub fn summary(record: &store::orders::OrderRecord, counterpart: String) -> OrderSummary {
@@ -183,181 +270,40 @@ pub async fn place_order(
     shipping_address: String,
     form_key: String,
 ) -> Result<(), AppError> {
-    use crate::server::store::{self, submissions};
-    let state = super::context::state()?;
-    let member = super::context::require_member(&state).await?;
+    use crate::server::store::commands::Command;
     let quantity: u32 = quantity
         .trim()
         .parse()
         .map_err(|_| AppError::field("quantity", "Enter how many you want as a whole number"))?;
-    let now = state.clock.now_ms();
-    let txn = crate::server::db::begin_write(&state.db).await?;
-    if let Some(destination) = submissions::claim(&txn, member.id, &form_key, now).await? {
-        txn.commit().await?;
-        leptos_axum::redirect(&destination);
-        return Ok(());
-    }
-    // Failing here rolls back the key's claim too, so a corrected form can be sent again.
-    let order_id =
-        store::orders::place_in(&txn, member.id, listing_id, quantity, &shipping_address, now, &state.rules)
-            .await?;
-    let destination = format!("/orders/{order_id}");
-    submissions::record(&txn, member.id, &form_key, &destination).await?;
-    txn.commit().await?;
-    leptos_axum::redirect(&destination);
+    let command = Command::PlaceOrder { listing_id, quantity, shipping_address };
+    super::context::execute_as_member(command, Some(&form_key)).await?;
     Ok(())
 }
 
 #[server(endpoint = "get_order")]
 pub async fn get_order(id: i64) -> Result<OrderView, AppError> {
-    use crate::domain::ledger::Account;
-    use crate::domain::order::Role;
-    use crate::domain::rating::may_rate;
-    use crate::server::store::{self, photos::Purpose};
-    use crate::server_fns::context;
-
-    let state = context::state()?;
-    let member = context::require_member(&state).await?;
-    let record = store::orders::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let role = record.order.role_of(member.id);
-    // Arbiters see an order once it has come before them (a case, decided or
-    // not, or a fraud claim), as evidence and as the record of the decision.
-    let arbiter_view = role == Role::Stranger
-        && member.is_arbiter
-        && (matches!(record.order.state, OrderState::InArbitration | OrderState::Resolved)
-            || store::claims::of_order(&state.db, id).await?.is_some());
-    let side = match role {
-        Role::Buyer => Side::Buyer,
-        Role::Seller => Side::Seller,
-        _ if arbiter_view => Side::Arbiter,
-        _ => return Err(AppError::NotFound),
-    };
-    let counterpart_id = if side == Side::Buyer { record.order.seller } else { record.order.buyer };
-    let counterpart = context::member_name(&state, counterpart_id).await?;
-    let timeline = store::orders::timeline(&state.db, id)
-        .await?
-        .into_iter()
-        .map(|e| TimelineLine {
-            at: context::format_datetime(e.at),
-            actor: e.actor,
-            description: e.description,
-        })
-        .collect();
-    let wallet = store::ledger::balance(&state.db, Account::Available(member.id)).await?;
-    let awaiting_bank = store::bank::pending_for_order(&state.db, id).await?;
-    let photo_views = |photos: Option<Vec<store::photos::Photo>>| -> Vec<PhotoView> {
-        photos
-            .unwrap_or_default()
-            .iter()
-            .map(|p| PhotoView { thumb: context::thumb_url(&p.file), full: context::photo_url(&p.file) })
-            .collect()
-    };
-    let refund_photos = photo_views(store::photos::of(&state.db, Purpose::Refund, [id]).await?.remove(&id));
-    let dispute_photos = photo_views(store::photos::of(&state.db, Purpose::Dispute, [id]).await?.remove(&id));
-    let messages = store::messages::thread(&state.db, id)
-        .await?
-        .into_iter()
-        .map(|m| MessageView {
-            mine: m.author_id == member.id,
-            author: m.author_name,
-            body: m.body,
-            at: context::format_datetime(m.created_at),
-            photos: photo_views(Some(m.photos)),
-        })
-        .collect();
-    let given = store::ratings::of_order(&state.db, id).await?;
-    let now = state.clock.now_ms();
-    let window = state.rules.deadlines.claim_window;
-    let can_rate =
-        may_rate(&record.order, role, now, window).is_ok() && !given.iter().any(|r| r.rater_id == member.id);
-    let reviews = given.into_iter().map(ReviewView::from).collect();
-    let claim = match store::claims::of_order(&state.db, id).await? {
-        Some(c) => Some(ClaimView {
-            photos: photo_views(store::photos::of(&state.db, Purpose::Claim, [c.id]).await?.remove(&c.id)),
-            id: c.id,
-            state: c.state,
-            statement: c.statement,
-            decision_reason: c.decision_reason,
-        }),
-        None => None,
-    };
-    let can_claim = claim.is_none()
-        && crate::domain::order::check_claim_filing(&record.order, role, now, &state.rules).is_ok();
-    Ok(OrderView {
-        id,
-        listing_id: record.listing_id,
-        title: record.listing_title.clone(),
-        quantity: record.order.quantity,
-        unit_price: record.unit_price,
-        amount: record.order.amount,
-        held: record.order.held,
-        state: record.order.state,
-        side,
-        counterpart,
-        shipping_address: record.shipping_address.clone(),
-        shipment: record.order.shipment.clone(),
-        deadline: run::deadline_text(&record.order),
-        confirm_extended: record.order.confirm_extended,
-        refund: record.order.refund.clone(),
-        placed_on: context::format_datetime(record.created_at),
-        timeline,
-        wallet,
-        awaiting_bank,
-        form_key: context::new_form_key(),
-        refund_photos,
-        dispute_photos,
-        messages,
-        reviews,
-        can_rate,
-        claim,
-        can_claim,
-        arbiter_view,
-    })
+    use crate::server::store::views;
+    let state = super::context::state()?;
+    let member = super::context::require_member(&state).await?;
+    let page = views::order_page(&state.db, id, &member).await?.ok_or(AppError::NotFound)?;
+    Ok(run::order_view(page, member.id, &state))
 }
 
 /// The signed-in member's purchases, newest first.
 #[server(endpoint = "my_orders")]
 pub async fn my_orders() -> Result<Vec<OrderSummary>, AppError> {
-    use crate::server::store;
     let state = super::context::state()?;
     let member = super::context::require_member(&state).await?;
-    let mut summaries = Vec::new();
-    for record in store::orders::for_buyer(&state.db, member.id).await? {
-        let seller = store::members::find(&state.db, record.order.seller).await?.map(|m| m.display_name);
-        summaries.push(run::summary(&record, seller.unwrap_or_default()));
-    }
-    Ok(summaries)
+    let list = crate::server::store::views::purchases(&state.db, member.id).await?;
+    Ok(list.orders.iter().map(|record| run::summary(record, list.name(record.order.seller))).collect())
 }
 
 #[server(endpoint = "dashboard")]
 pub async fn dashboard() -> Result<DashboardView, AppError> {
-    use crate::domain::ledger::Account;
-    use crate::server::store;
     let state = super::context::state()?;
     let member = super::context::require_member(&state).await?;
-    let mut to_ship = Vec::new();
-    let mut sales = Vec::new();
-    let mut awaiting_release = Total::ZERO;
-    for record in store::orders::for_seller(&state.db, member.id).await? {
-        let buyer = store::members::find(&state.db, record.order.buyer).await?.map(|m| m.display_name);
-        let summary = run::summary(&record, buyer.unwrap_or_default());
-        if !record.order.state.is_terminal() {
-            awaiting_release = awaiting_release.checked_add(record.order.held).ok_or_else(|| {
-                tracing::error!(seller = member.id, "the sum of open sales passed the 64-bit range");
-                AppError::Internal
-            })?;
-        }
-        if record.order.state == OrderState::Paid {
-            to_ship.push(summary.clone());
-        }
-        sales.push(summary);
-    }
-    Ok(DashboardView {
-        to_ship,
-        sales,
-        available: store::ledger::balance(&state.db, Account::Available(member.id)).await?,
-        awaiting_release,
-    })
+    let views = crate::server::store::views::sales(&state.db, member.id).await?;
+    run::dashboard_view(views)
 }
 
 #[server(endpoint = "pay_order")]
@@ -369,20 +315,13 @@ pub async fn pay_order(id: i64, form_key: String) -> Result<(), AppError> {
 /// the bank confirms.
 #[server(endpoint = "pay_by_bank")]
 pub async fn pay_by_bank(id: i64, form_key: String) -> Result<(), AppError> {
-    use crate::domain::order::OrderState;
-    use crate::server::store;
     let state = super::context::state()?;
     let member = super::context::require_member(&state).await?;
-    let record = store::orders::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    if record.order.buyer != member.id {
-        return Err(AppError::NotFound);
-    }
-    if record.order.state != OrderState::AwaitingPayment {
-        return Err(AppError::Refused("This order is not awaiting payment".into()));
-    }
-    super::wallet::start_top_up(&state, member.id, record.order.amount, Some(id), &form_key).await?;
-    leptos_axum::redirect(&format!("/orders/{id}"));
-    Ok(())
+    // The store checks, with the order locked, that it is this member's and
+    // awaiting this amount.
+    let record = crate::server::store::orders::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let kind = crate::domain::bank::OperationKind::TopUp;
+    super::wallet::start_bank(&state, member.id, kind, record.order.amount, Some(id), &form_key).await
 }
 
 #[server(endpoint = "cancel_order")]

@@ -35,106 +35,41 @@ pub struct WalletView {
     pub form_key: String,
 }
 
+/// Starts a top-up or a withdrawal through the store's door (once per form
+/// key), sends the browser to its page, then instructs the bank. A bank
+/// that cannot be reached undoes the operation and says so; a repeat or an
+/// order whose bank payment is already on its way instructs nothing.
 #[cfg(feature = "ssr")]
-pub(crate) use run::start_top_up;
+pub(crate) async fn start_bank(
+    state: &crate::server::state::AppState,
+    member_id: i64,
+    kind: crate::domain::bank::OperationKind,
+    amount: Money,
+    pay_order_id: Option<i64>,
+    form_key: &str,
+) -> Result<(), AppError> {
+    use crate::server::bank::BankInstruction;
+    use crate::server::store::commands::{Actor, Command, Outcome};
+    use crate::server_fns::context;
 
-#[cfg(feature = "ssr")]
-mod run {
-    use crate::domain::money::Money;
-    use crate::error::AppError;
-    use crate::server::bank::{BankInstruction, InstructionKind};
-    use crate::server::db::begin_write;
-    use crate::server::state::AppState;
-    use crate::server::store::{self, submissions};
-
-    pub enum Direction {
-        In { pay_order_id: Option<i64> },
-        Out,
+    let command = Command::StartBank { kind, amount, pay_order_id };
+    let executed = context::execute(state, Actor::Member(member_id), Some(form_key), command).await?;
+    leptos_axum::redirect(&context::page_of(&executed.outcome));
+    let Outcome::Bank { reference, new: true, .. } = executed.outcome else {
+        return Ok(());
+    };
+    if executed.replayed {
+        return Ok(());
     }
-
-    /// Records the operation (and, for a withdrawal, holds the money) in one
-    /// transaction keyed by the form, then instructs the bank. A bank that
-    /// cannot be reached undoes the operation and says so. Paying an order
-    /// by bank while an earlier bank payment for it is still on its way
-    /// starts nothing and answers with that one.
-    pub async fn start(
-        state: &AppState,
-        member_id: i64,
-        amount: Money,
-        direction: Direction,
-        form_key: &str,
-    ) -> Result<(), AppError> {
-        let now = state.clock.now_ms();
-        let reference = uuid::Uuid::new_v4().simple().to_string();
-        let destination = match direction {
-            Direction::In { pay_order_id: Some(order_id) } => format!("/orders/{order_id}"),
-            _ => "/wallet".to_owned(),
-        };
-        let txn = begin_write(&state.db).await?;
-        if submissions::claim(&txn, member_id, form_key, now).await?.is_some() {
-            txn.commit().await?;
-            return Ok(());
-        }
-        let kind = match direction {
-            Direction::In { pay_order_id } => {
-                if let Some(order_id) = pay_order_id
-                    && already_on_its_way(&txn, member_id, order_id).await?
-                {
-                    submissions::record(&txn, member_id, form_key, &destination).await?;
-                    txn.commit().await?;
-                    return Ok(());
-                }
-                store::bank::create_top_up(&txn, member_id, amount, pay_order_id, &reference, now).await?;
-                InstructionKind::TopUp
-            }
-            Direction::Out => {
-                store::bank::create_withdrawal(&txn, member_id, amount, &reference, now).await?;
-                InstructionKind::Withdrawal
-            }
-        };
-        submissions::record(&txn, member_id, form_key, &destination).await?;
-        txn.commit().await?;
-        if let Err(e) =
-            state.bank.submit(BankInstruction { reference: reference.clone(), kind, amount }).await
-        {
-            tracing::warn!(error = %e, %reference, "bank instruction failed");
-            store::bank::fail(&state.db, &reference, &e.to_string(), state.clock.now_ms()).await?;
-            return Err(AppError::Refused(
-                "The bank could not be reached, so nothing was moved. Please try again later.".into(),
-            ));
-        }
-        Ok(())
+    if let Err(e) = state.bank.submit(BankInstruction { reference: reference.clone(), kind, amount }).await {
+        tracing::warn!(error = %e, %reference, "bank instruction failed");
+        let undo = Command::FailBank { reference, reason: e.to_string() };
+        context::execute(state, Actor::System, None, undo).await?;
+        return Err(AppError::Refused(
+            "The bank could not be reached, so nothing was moved. Please try again later.".into(),
+        ));
     }
-
-    /// Whether the member's order already has a bank payment on its way;
-    /// refuses an order that is not theirs or not awaiting payment. The
-    /// order row stays locked until the transaction ends, so concurrent
-    /// requests see each other's payment.
-    async fn already_on_its_way(
-        txn: &sea_orm::DatabaseTransaction,
-        member_id: i64,
-        order_id: i64,
-    ) -> Result<bool, AppError> {
-        use crate::domain::order::OrderState;
-        let record = store::orders::find_locked(txn, order_id).await?.ok_or(AppError::NotFound)?;
-        if record.order.buyer != member_id {
-            return Err(AppError::NotFound);
-        }
-        if record.order.state != OrderState::AwaitingPayment {
-            return Err(AppError::Refused("This order is not awaiting payment".into()));
-        }
-        Ok(store::bank::pending_for_order(txn, order_id).await?)
-    }
-
-    pub async fn start_top_up(
-        state: &AppState,
-        member_id: i64,
-        amount: Money,
-        pay_order_id: Option<i64>,
-        form_key: &str,
-    ) -> Result<(), AppError> {
-        start(state, member_id, amount, Direction::In { pay_order_id }, form_key).await
-    }
+    Ok(())
 }
 
 #[cfg(feature = "ssr")]
@@ -175,7 +110,10 @@ pub async fn get_wallet() -> Result<WalletView, AppError> {
         .into_iter()
         .map(|op| BankOperationRow {
             at: context::format_datetime(op.created_at),
-            kind: if op.kind == "top_up" { "Top-up".into() } else { "Withdrawal".into() },
+            kind: match op.kind {
+                crate::domain::bank::OperationKind::TopUp => "Top-up".into(),
+                crate::domain::bank::OperationKind::Withdrawal => "Withdrawal".into(),
+            },
             amount: op.amount,
             status: op.status.slug().to_owned(),
         })
@@ -191,18 +129,16 @@ pub async fn get_wallet() -> Result<WalletView, AppError> {
 
 #[server(endpoint = "top_up")]
 pub async fn top_up(amount: String, form_key: String) -> Result<(), AppError> {
+    use crate::domain::bank::OperationKind;
     let state = super::context::state()?;
     let member = super::context::require_member(&state).await?;
-    run::start_top_up(&state, member.id, parse_amount(&amount)?, None, &form_key).await?;
-    leptos_axum::redirect("/wallet");
-    Ok(())
+    start_bank(&state, member.id, OperationKind::TopUp, parse_amount(&amount)?, None, &form_key).await
 }
 
 #[server(endpoint = "withdraw")]
 pub async fn withdraw(amount: String, form_key: String) -> Result<(), AppError> {
+    use crate::domain::bank::OperationKind;
     let state = super::context::state()?;
     let member = super::context::require_member(&state).await?;
-    run::start(&state, member.id, parse_amount(&amount)?, run::Direction::Out, &form_key).await?;
-    leptos_axum::redirect("/wallet");
-    Ok(())
+    start_bank(&state, member.id, OperationKind::Withdrawal, parse_amount(&amount)?, None, &form_key).await
 }

@@ -15,12 +15,12 @@ use super::auth::hash_password;
 use super::clock::Millis;
 use super::db::begin_write;
 use super::media::{MediaStore, PhotoError};
-use super::store::bank::BankVerdict;
+use super::store::commands::{self, Actor, Command, Outcome};
 use super::store::listings::BulkListing;
-use super::store::orders::Actor;
 use super::store::photos::{Purpose, StoredFile};
 use super::store::{self, StoreError};
 use crate::domain::account::NewMember;
+use crate::domain::bank::{BankVerdict, OperationKind};
 use crate::domain::listing::{Category, ListingDraft, ListingForm};
 use crate::domain::money::Money;
 use crate::domain::order::{Event, RefundKind, Rules, Shipment};
@@ -491,17 +491,15 @@ async fn generate_orders(
         } else {
             now - rng.random_range(1..=36) * 3_600_000
         };
-        let reference = format!("demo-crowd-top-up-{placed}");
         if script.first().is_some_and(|(event, _)| *event == Step::Pay) {
-            store::bank::create_top_up(txn, buyer, listing.price, None, &reference, at - 60_000).await?;
-            store::bank::settle_in(txn, &reference, BankVerdict::Confirmed, at - 60_000, rules).await?;
+            bank_top_up(txn, buyer, listing.price, at - 60_000, rules).await?;
         }
-        let order_id = store::orders::place_in(txn, buyer, listing_id, 1, DEMO_ADDRESS, at, rules).await?;
+        let order_id = place(txn, buyer, listing_id, 1, at, rules).await?;
         for (step, by_buyer) in script.iter() {
             at += 600_000;
             let event = step.event(listing.price);
             let actor = Actor::Member(if *by_buyer { buyer } else { seller });
-            store::orders::apply_event_in(txn, order_id, &event, actor, at, rules).await?;
+            order_step(txn, actor, order_id, event, at, rules).await?;
         }
         placed += 1;
     }
@@ -586,8 +584,7 @@ async fn demo_orders(
     const DAY: Millis = crate::domain::order::DAY;
     let started = now - 3 * DAY;
     let top_up = Money::parse("8000").map_err(|e| SeedError::Invalid(e.to_string()))?;
-    store::bank::create_top_up(txn, buyer, top_up, None, "demo-top-up-1", started).await?;
-    store::bank::settle_in(txn, "demo-top-up-1", BankVerdict::Confirmed, started, rules).await?;
+    bank_top_up(txn, buyer, top_up, started, rules).await?;
 
     let shipment = || Event::Ship(Shipment { carrier: "SF Express".into(), tracking: "SF1400286913".into() });
     let scripts: Vec<OrderScript> = vec![
@@ -607,17 +604,63 @@ async fn demo_orders(
             // Still awaiting payment: placed just now, so it does not expire at once.
             at = now;
         }
-        let order_id =
-            store::orders::place_in(txn, buyer, listing_id, quantity, DEMO_ADDRESS, at, rules).await?;
+        let order_id = place(txn, buyer, listing_id, quantity, at, rules).await?;
         let seller = store::orders::find(txn, order_id).await?.map(|r| r.order.seller).unwrap_or_default();
         for (step, (event, by_buyer)) in events.into_iter().enumerate() {
             // Paid ten minutes after ordering, then a step every six hours.
             at += if step == 0 { 600_000 } else { 6 * 3_600_000 };
             let actor = Actor::Member(if by_buyer { buyer } else { seller });
-            store::orders::apply_event_in(txn, order_id, &event, actor, at, rules).await?;
+            order_step(txn, actor, order_id, event, at, rules).await?;
         }
     }
     Ok(count)
+}
+
+/// A buyer's top-up, made and confirmed as the bank would: through the
+/// store's one door, like every change in the demo data.
+async fn bank_top_up(
+    txn: &DatabaseTransaction,
+    buyer: i64,
+    amount: Money,
+    at: Millis,
+    rules: &Rules,
+) -> Result<(), SeedError> {
+    let start = Command::StartBank { kind: OperationKind::TopUp, amount, pay_order_id: None };
+    let started = commands::execute(txn, Actor::Member(buyer), None, start, at, rules).await?;
+    let Outcome::Bank { reference, .. } = started.outcome else {
+        return Err(SeedError::Invalid("a top-up started nothing".into()));
+    };
+    let confirm = Command::SettleBank { reference, verdict: BankVerdict::Confirmed };
+    commands::execute(txn, Actor::Bank, None, confirm, at, rules).await?;
+    Ok(())
+}
+
+async fn place(
+    txn: &DatabaseTransaction,
+    buyer: i64,
+    listing_id: i64,
+    quantity: u32,
+    at: Millis,
+    rules: &Rules,
+) -> Result<i64, SeedError> {
+    let command = Command::PlaceOrder { listing_id, quantity, shipping_address: DEMO_ADDRESS.into() };
+    match commands::execute(txn, Actor::Member(buyer), None, command, at, rules).await?.outcome {
+        Outcome::Order(order_id) => Ok(order_id),
+        _ => Err(SeedError::Invalid("placing an order placed nothing".into())),
+    }
+}
+
+async fn order_step(
+    txn: &DatabaseTransaction,
+    actor: Actor,
+    order_id: i64,
+    event: Event,
+    at: Millis,
+    rules: &Rules,
+) -> Result<(), SeedError> {
+    let command = Command::Order { order_id, event, photos: Vec::new() };
+    commands::execute(txn, actor, None, command, at, rules).await?;
+    Ok(())
 }
 
 const DEMO_ADDRESS: &str = "Chen Jie, 18 Wensan Road, Xihu District, Hangzhou 310012, 138 0000 0000";

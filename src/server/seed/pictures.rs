@@ -54,7 +54,7 @@ pub fn store_all(
     rng: &mut impl Rng,
 ) -> Result<Vec<(Category, Vec<StoredFile>)>, PhotoError> {
     let mut all = Vec::new();
-    for category in Category::ALL {
+    for &category in Category::ALL {
         let mut files = Vec::new();
         for variant in 0..PER_CATEGORY {
             let photo = prepare(&draw(category, variant, rng))?;

@@ -4,17 +4,16 @@
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
 
-use super::ledger::{self, Reference};
-use super::{StoreError, members, notifications, orders};
-use crate::domain::order::{
-    ClaimState, Effect, Notice, Party, Role, Rules, check_claim_filing, check_reason, decide_claim,
-};
+use super::effects::{self, Scope};
+use super::photos::{Purpose, StoredFile};
+use super::{StoreError, orders};
+use crate::domain::claims::{self, ClaimState};
+use crate::domain::order::{Role, Rules, check_reason};
 use crate::server::clock::Millis;
-use crate::server::db::begin_write;
 use crate::server::entities::fraud_claims;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,24 +28,14 @@ pub struct Claim {
     pub created_at: Millis,
 }
 
-fn state_slug(state: ClaimState) -> &'static str {
-    match state {
-        ClaimState::Open => "open",
-        ClaimState::Upheld => "upheld",
-        ClaimState::Rejected => "rejected",
-    }
-}
-
-fn state_from(slug: &str) -> Option<ClaimState> {
-    [ClaimState::Open, ClaimState::Upheld, ClaimState::Rejected].into_iter().find(|s| state_slug(*s) == slug)
-}
-
-/// Files the buyer's claim inside the caller's transaction and returns its id.
-pub async fn file(
-    txn: &impl ConnectionTrait,
+/// Files the buyer's claim with its photos and returns its id. Reached
+/// through `commands::execute`.
+pub(super) async fn file(
+    txn: &DatabaseTransaction,
     order_id: i64,
     member_id: i64,
     statement: &str,
+    photos: &[StoredFile],
     now: Millis,
     rules: &Rules,
 ) -> Result<i64, StoreError> {
@@ -55,14 +44,14 @@ pub async fn file(
     if role == Role::Stranger {
         return Err(StoreError::NotFound);
     }
-    check_claim_filing(&record.order, role, now, rules)?;
+    let transition = claims::file(&record.order, role, now, rules)?;
     let statement = check_reason(statement, "Describe what happened")?;
     let row = fraud_claims::ActiveModel {
         order_id: Set(order_id),
         buyer_id: Set(record.order.buyer),
         seller_id: Set(record.order.seller),
         statement: Set(statement),
-        state: Set(state_slug(ClaimState::Open).to_owned()),
+        state: Set(transition.next.slug().to_owned()),
         created_at: Set(now),
         ..Default::default()
     }
@@ -72,70 +61,46 @@ pub async fn file(
         StoreError::Taken(_) => StoreError::Invalid("A fraud claim was already filed for this order".into()),
         other => other,
     })?;
-    notifications::add(
-        txn,
-        record.order.seller,
-        Notice::ClaimFiled,
-        Some(order_id),
-        &record.listing_title,
-        now,
-    )
-    .await?;
-    for arbiter in members::arbiters(txn).await? {
-        notifications::add(txn, arbiter, Notice::ClaimFiled, Some(order_id), &record.listing_title, now)
-            .await?;
-    }
+    super::photos::add(txn, member_id, Purpose::Claim, row.id, photos, now).await?;
+    let scope = Scope { key: format!("claim:{}:filed", row.id), ..orders::scope_of(&record) };
+    effects::carry_out(txn, &scope, &transition.effects, now, rules).await?;
     Ok(row.id)
 }
 
-/// The arbiter's decision, with its reason shown to both sides.
-pub async fn decide(
-    db: &DatabaseConnection,
+/// The arbiter's decision, with its reason shown to both sides; returns the
+/// claim's order and new state. Reached through `commands::execute`.
+pub(super) async fn decide(
+    txn: &DatabaseTransaction,
     claim_id: i64,
     arbiter_id: i64,
     uphold: bool,
     reason: &str,
     now: Millis,
-) -> Result<ClaimState, StoreError> {
+    rules: &Rules,
+) -> Result<(i64, ClaimState), StoreError> {
     let reason = check_reason(reason, "Give the reason for the decision")?;
-    let txn = begin_write(db).await?;
-    let claim = find(&txn, claim_id).await?.ok_or(StoreError::NotFound)?;
-    let record = orders::find(&txn, claim.order_id).await?.ok_or(StoreError::NotFound)?;
-    let (state, effects) = decide_claim(&record.order, claim.state, uphold, Role::Arbiter)?;
+    let claim = find(txn, claim_id).await?.ok_or(StoreError::NotFound)?;
+    let record = orders::find(txn, claim.order_id).await?.ok_or(StoreError::NotFound)?;
+    let transition = claims::decide(&record.order, claim.state, uphold, Role::Arbiter)?;
     let updated = fraud_claims::Entity::update_many()
-        .col_expr(fraud_claims::Column::State, Expr::value(state_slug(state)))
+        .col_expr(fraud_claims::Column::State, Expr::value(transition.next.slug()))
         .col_expr(fraud_claims::Column::DecisionReason, Expr::value(reason.clone()))
         .col_expr(fraud_claims::Column::DecidedBy, Expr::value(arbiter_id))
         .col_expr(fraud_claims::Column::DecidedAt, Expr::value(now))
         .filter(fraud_claims::Column::Id.eq(claim_id))
-        .filter(fraud_claims::Column::State.eq(state_slug(ClaimState::Open)))
-        .exec(&txn)
+        .filter(fraud_claims::Column::State.eq(ClaimState::Open.slug()))
+        .exec(txn)
         .await?;
     if updated.rows_affected != 1 {
         return Err(StoreError::Conflict);
     }
-    for (n, effect) in effects.iter().enumerate() {
-        match effect {
-            Effect::Transfer(transfer) => {
-                let reference = Reference { order_id: Some(claim.order_id), ..Default::default() };
-                ledger::post(&txn, transfer, reference, &format!("claim:{claim_id}:{n}"), now).await?;
-            }
-            Effect::Notify(party, notice) => {
-                let member = match party {
-                    Party::Buyer => claim.buyer_id,
-                    Party::Seller => claim.seller_id,
-                };
-                notifications::add(&txn, member, *notice, Some(claim.order_id), &record.listing_title, now)
-                    .await?;
-            }
-            Effect::RestoreStock(_) => {}
-        }
-    }
-    if state == ClaimState::Upheld {
-        members::suspend(&txn, claim.seller_id, &format!("Fraud claim upheld: {reason}"), now).await?;
-    }
-    txn.commit().await?;
-    Ok(state)
+    let scope = Scope {
+        key: format!("claim:{claim_id}"),
+        suspension: Some(format!("Fraud claim upheld: {reason}")),
+        ..orders::scope_of(&record)
+    };
+    effects::carry_out(txn, &scope, &transition.effects, now, rules).await?;
+    Ok((claim.order_id, transition.next))
 }
 
 pub async fn find(db: &impl ConnectionTrait, claim_id: i64) -> Result<Option<Claim>, StoreError> {
@@ -154,7 +119,7 @@ pub async fn of_order(db: &impl ConnectionTrait, order_id: i64) -> Result<Option
 /// Open claims, oldest first.
 pub async fn open(db: &impl ConnectionTrait) -> Result<Vec<Claim>, StoreError> {
     fraud_claims::Entity::find()
-        .filter(fraud_claims::Column::State.eq(state_slug(ClaimState::Open)))
+        .filter(fraud_claims::Column::State.eq(ClaimState::Open.slug()))
         .order_by_asc(fraud_claims::Column::Id)
         .all(db)
         .await?
@@ -165,8 +130,7 @@ pub async fn open(db: &impl ConnectionTrait) -> Result<Vec<Claim>, StoreError> {
 
 fn to_claim(row: fraud_claims::Model) -> Result<Claim, StoreError> {
     Ok(Claim {
-        state: state_from(&row.state)
-            .ok_or_else(|| StoreError::Corrupt(format!("claim {} state", row.id)))?,
+        state: row.state.parse().map_err(|_| StoreError::Corrupt(format!("claim {} state", row.id)))?,
         id: row.id,
         order_id: row.order_id,
         buyer_id: row.buyer_id,

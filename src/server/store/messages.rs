@@ -1,9 +1,15 @@
 //! Messages between buyer and seller on an order, oldest first.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
 
 use super::StoreError;
-use super::photos::{self, Photo, Purpose};
+use super::effects::{self, Scope};
+use super::photos::{self, Photo, Purpose, StoredFile};
+use crate::domain::message;
+use crate::domain::order::{Role, Rules};
 use crate::server::clock::Millis;
 use crate::server::entities::order_messages;
 
@@ -17,22 +23,36 @@ pub struct Message {
     pub photos: Vec<Photo>,
 }
 
-pub async fn add(
-    db: &impl ConnectionTrait,
+/// A party's message on the order, with its photos; the other party is
+/// told. Reached through `commands::execute`.
+pub(super) async fn post(
+    txn: &DatabaseTransaction,
     order_id: i64,
     author_id: i64,
     body: &str,
+    photos: &[StoredFile],
     now: Millis,
+    rules: &Rules,
 ) -> Result<i64, StoreError> {
+    let record = super::orders::find(txn, order_id).await?.ok_or(StoreError::NotFound)?;
+    let role = record.order.role_of(author_id);
+    if role == Role::Stranger {
+        // Not even the order's existence is confirmed to strangers.
+        return Err(StoreError::NotFound);
+    }
+    let transition = message::post(role, body, photos.len())?;
     let row = order_messages::ActiveModel {
         order_id: Set(order_id),
         author_id: Set(author_id),
-        body: Set(body.to_owned()),
+        body: Set(transition.next),
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(db)
+    .insert(txn)
     .await?;
+    photos::add(txn, author_id, Purpose::Message, row.id, photos, now).await?;
+    let scope = Scope { key: format!("message:{}", row.id), ..super::orders::scope_of(&record) };
+    effects::carry_out(txn, &scope, &transition.effects, now, rules).await?;
     Ok(row.id)
 }
 

@@ -3,6 +3,8 @@
 
 pub mod bank;
 pub mod claims;
+pub mod commands;
+mod effects;
 pub mod ledger;
 pub mod listings;
 pub mod members;
@@ -15,6 +17,7 @@ pub mod search;
 pub mod sessions;
 pub mod submissions;
 pub mod timers;
+pub mod views;
 
 use sea_orm::{DbErr, SqlErr};
 

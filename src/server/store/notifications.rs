@@ -7,7 +7,7 @@ use sea_orm::{
 };
 
 use super::StoreError;
-use crate::domain::order::Notice;
+use crate::domain::notices::Notice;
 use crate::server::clock::Millis;
 use crate::server::entities::{email_outbox, notifications, users};
 

@@ -1,57 +1,27 @@
 //! Orders: placing them (reserving stock) and moving them through the escrow
-//! state machine, each step one transaction: load, let the domain decide,
-//! update on the expected state and version, then write its transfers,
-//! stock, timer, timeline event and notifications.
+//! state machine — load, let the rules decide, update on the expected state
+//! and version, hand the effects to the interpreter, then the timer and the
+//! timeline event — and reading them for pages.
 
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 
-use super::ledger::{self, Reference};
-use super::{StoreError, notifications};
+use super::StoreError;
+use super::commands::Actor;
+use super::effects::Scope;
+use super::ledger::Reference;
 use crate::domain::ledger::MemberId;
 use crate::domain::listing::ListingStatus;
 use crate::domain::money::{Money, Total};
 use crate::domain::order::{
-    Deadline, Effect, Event, EventKind, Order, OrderState, Party, Paused, RefundKind, RefundRequest, Role,
-    Rules, Shipment, TimerKind, Transition,
+    Deadline, Event, EventKind, Order, OrderState, Paused, RefundKind, RefundRequest, Role, Rules, Shipment,
+    TimerKind, Transition,
 };
 use crate::server::clock::Millis;
-use crate::server::db::begin_write;
 use crate::server::entities::{listings, order_events, orders, timers};
-
-pub const ADDRESS_MAX_CHARS: usize = 300;
-pub const QUANTITY_MAX: u32 = 100;
-
-/// Who asks for a change.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Actor {
-    Member(MemberId),
-    /// Platform staff deciding disputes.
-    Arbiter(MemberId),
-    /// Timers.
-    System,
-}
-
-impl Actor {
-    fn role_on(self, order: &Order) -> Role {
-        match self {
-            Actor::Member(id) => order.role_of(id),
-            Actor::Arbiter(_) => Role::Arbiter,
-            Actor::System => Role::System,
-        }
-    }
-
-    fn stored(self) -> (&'static str, Option<i64>) {
-        match self {
-            Actor::Member(id) => ("member", Some(id)),
-            Actor::Arbiter(id) => ("arbiter", Some(id)),
-            Actor::System => ("system", None),
-        }
-    }
-}
 
 /// An order with what the escrow rules do not need to know.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,11 +47,11 @@ pub struct TimelineEntry {
     pub to_state: OrderState,
 }
 
-/// Reserves stock and creates the order, awaiting payment, in one
-/// transaction. The stock decrement is conditional, so however many buyers
-/// race for the last item, stock never goes below zero.
-pub async fn place(
-    db: &DatabaseConnection,
+/// Reserves stock and creates the order, awaiting payment. The stock
+/// decrement is conditional, so however many buyers race for the last item,
+/// stock never goes below zero. Reached through `commands::execute`.
+pub(super) async fn place(
+    txn: &DatabaseTransaction,
     buyer: MemberId,
     listing_id: i64,
     quantity: u32,
@@ -89,31 +59,8 @@ pub async fn place(
     now: Millis,
     rules: &Rules,
 ) -> Result<i64, StoreError> {
-    let txn = begin_write(db).await?;
-    let id = place_in(&txn, buyer, listing_id, quantity, shipping_address, now, rules).await?;
-    txn.commit().await?;
-    Ok(id)
-}
-
-/// [`place`] inside the caller's transaction.
-pub async fn place_in(
-    txn: &impl ConnectionTrait,
-    buyer: MemberId,
-    listing_id: i64,
-    quantity: u32,
-    shipping_address: &str,
-    now: Millis,
-    rules: &Rules,
-) -> Result<i64, StoreError> {
-    let address = shipping_address.trim();
-    if address.is_empty() || address.chars().count() > ADDRESS_MAX_CHARS {
-        return Err(StoreError::Invalid(format!(
-            "Enter a shipping address of at most {ADDRESS_MAX_CHARS} characters"
-        )));
-    }
-    if quantity == 0 || quantity > QUANTITY_MAX {
-        return Err(StoreError::Invalid(format!("Buy from 1 to {QUANTITY_MAX} at a time")));
-    }
+    let address = crate::domain::order::shipping_address(shipping_address)?;
+    crate::domain::order::check_quantity(quantity)?;
     let listing = listings::Entity::find_by_id(listing_id).one(txn).await?.ok_or(StoreError::NotFound)?;
     if listing.status != ListingStatus::Active.slug() {
         return Err(StoreError::Invalid("This listing is no longer for sale".into()));
@@ -146,7 +93,7 @@ pub async fn place_in(
         held_fen: Set(0),
         state: Set(order.state.slug().to_owned()),
         version: Set(0),
-        shipping_address: Set(address.to_owned()),
+        shipping_address: Set(address),
         confirm_extended: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
@@ -172,25 +119,12 @@ pub async fn place_in(
     Ok(row.id)
 }
 
-/// Applies one event to an order in its own transaction.
-pub async fn apply_event(
-    db: &DatabaseConnection,
-    order_id: i64,
-    event: &Event,
-    actor: Actor,
-    now: Millis,
-    rules: &Rules,
-) -> Result<OrderRecord, StoreError> {
-    let txn = begin_write(db).await?;
-    let record = apply_event_in(&txn, order_id, event, actor, now, rules).await?;
-    txn.commit().await?;
-    Ok(record)
-}
-
-/// Applies one event inside the caller's transaction (the bank callback pays
-/// an order in the same transaction that credits the top-up).
-pub async fn apply_event_in(
-    txn: &impl ConnectionTrait,
+/// Applies one event to an order: load it with its version, let the rules
+/// decide, update on the expected state and version, carry out the effects.
+/// Reached through `commands::execute` (and the effect that pays an order
+/// from a bank top-up).
+pub(super) async fn transition(
+    txn: &DatabaseTransaction,
     order_id: i64,
     event: &Event,
     actor: Actor,
@@ -204,17 +138,18 @@ pub async fn apply_event_in(
         return Err(StoreError::NotFound);
     }
     let transition = crate::domain::order::apply(&record.order, event, role, now, rules)?;
-    write_transition(txn, &record, &transition, event, actor, now).await?;
-    Ok(OrderRecord { version: record.version + 1, order: transition.order, ..record })
+    write_transition(txn, &record, &transition, event, actor, now, rules).await?;
+    Ok(OrderRecord { version: record.version + 1, order: transition.next, ..record })
 }
 
 async fn write_transition(
-    txn: &impl ConnectionTrait,
+    txn: &DatabaseTransaction,
     record: &OrderRecord,
-    transition: &Transition,
+    transition: &Transition<Order>,
     event: &Event,
     actor: Actor,
     now: Millis,
+    rules: &Rules,
 ) -> Result<(), StoreError> {
     let updated = orders::Entity::update_many()
         .col_expr(orders::Column::Version, Expr::value(record.version + 1))
@@ -226,34 +161,9 @@ async fn write_transition(
     if updated.rows_affected != 1 {
         return Err(StoreError::Conflict);
     }
-    write_order_fields(txn, record.id, record.version + 1, &transition.order, now).await?;
-
-    for (n, effect) in transition.effects.iter().enumerate() {
-        match effect {
-            Effect::Transfer(transfer) => {
-                let key = format!("order:{}:v{}:{}:{n}", record.id, record.version, transfer.kind().slug());
-                let reference = Reference { order_id: Some(record.id), ..Default::default() };
-                ledger::post(txn, transfer, reference, &key, now).await?;
-            }
-            Effect::RestoreStock(quantity) => {
-                let quantity =
-                    i32::try_from(*quantity).map_err(|_| StoreError::Corrupt("quantity".into()))?;
-                listings::Entity::update_many()
-                    .col_expr(listings::Column::Stock, Expr::col(listings::Column::Stock).add(quantity))
-                    .filter(listings::Column::Id.eq(record.listing_id))
-                    .exec(txn)
-                    .await?;
-            }
-            Effect::Notify(party, notice) => {
-                let member = match party {
-                    Party::Buyer => record.order.buyer,
-                    Party::Seller => record.order.seller,
-                };
-                notifications::add(txn, member, *notice, Some(record.id), &record.listing_title, now).await?;
-            }
-        }
-    }
-    sync_timer(txn, record.id, transition.order.deadline).await?;
+    write_order_fields(txn, record.id, record.version + 1, &transition.next, now).await?;
+    super::effects::carry_out(txn, &scope_of(record), &transition.effects, now, rules).await?;
+    sync_timer(txn, record.id, transition.next.deadline).await?;
 
     let (actor_kind, actor_id) = actor.stored();
     order_events::ActiveModel {
@@ -262,7 +172,7 @@ async fn write_transition(
         actor_id: Set(actor_id),
         kind: Set(event.kind().slug()),
         from_state: Set(record.order.state.slug().into()),
-        to_state: Set(transition.order.state.slug().into()),
+        to_state: Set(transition.next.state.slug().into()),
         description: Set(event.describe()),
         created_at: Set(now),
         ..Default::default()
@@ -270,6 +180,21 @@ async fn write_transition(
     .insert(txn)
     .await?;
     Ok(())
+}
+
+/// What an order's effects are about. Transfers are keyed by the order and
+/// the version they moved it from, so a step can never post twice.
+pub(super) fn scope_of(record: &OrderRecord) -> Scope {
+    Scope {
+        key: format!("order:{}:v{}", record.id, record.version),
+        reference: Reference { order_id: Some(record.id), ..Default::default() },
+        buyer: Some(record.order.buyer),
+        seller: Some(record.order.seller),
+        listing_id: Some(record.listing_id),
+        order_id: Some(record.id),
+        subject: record.listing_title.clone(),
+        ..Default::default()
+    }
 }
 
 /// Replaces the order's running deadline (at most one per order).
@@ -348,6 +273,24 @@ pub async fn find_locked(
     orders::Entity::find_by_id(order_id).lock_exclusive().one(db).await?.map(to_record).transpose()
 }
 
+/// Several orders by id, in one statement.
+pub async fn find_many(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<std::collections::HashMap<i64, OrderRecord>, StoreError> {
+    let ids: std::collections::HashSet<i64> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    orders::Entity::find()
+        .filter(orders::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| to_record(row).map(|r| (r.id, r)))
+        .collect()
+}
+
 pub async fn for_buyer(db: &impl ConnectionTrait, buyer: MemberId) -> Result<Vec<OrderRecord>, StoreError> {
     orders::Entity::find()
         .filter(orders::Column::BuyerId.eq(buyer))
@@ -383,24 +326,42 @@ pub async fn timeline(db: &impl ConnectionTrait, order_id: i64) -> Result<Vec<Ti
                 actor: row.actor,
                 kind: row.kind,
                 description: row.description,
-                to_state: OrderState::from_slug(&row.to_state)
+                to_state: row
+                    .to_state
+                    .parse::<OrderState>()
+                    .ok()
                     .ok_or_else(|| StoreError::Corrupt(format!("event {} state {}", row.id, row.to_state)))?,
             })
         })
         .collect()
 }
 
-/// (order id, fen held) for every order: open ones for invariant 3,
-/// terminal ones still holding money for invariant 5.
-pub async fn holdings(db: &impl ConnectionTrait) -> Result<(Vec<(i64, i64)>, Vec<(i64, i64)>), StoreError> {
+/// What the audit needs of the orders, as SQL aggregates: how many are open
+/// and what they hold together (invariant 3), and the terminal ones that
+/// still say they hold money (invariant 5; the first hundred).
+pub async fn holdings(db: &impl ConnectionTrait) -> Result<(u64, i64, Vec<(i64, i64)>), StoreError> {
     let terminal: Vec<&str> = OrderState::ALL.iter().filter(|s| s.is_terminal()).map(|s| s.slug()).collect();
-    let rows = orders::Entity::find().all(db).await?;
-    let (closed, open): (Vec<_>, Vec<_>) =
-        rows.into_iter().partition(|r| terminal.contains(&r.state.as_str()));
-    Ok((
-        open.into_iter().map(|r| (r.id, r.held_fen)).collect(),
-        closed.into_iter().filter(|r| r.held_fen != 0).map(|r| (r.id, r.held_fen)).collect(),
-    ))
+    let (open, held): (i64, Option<i64>) = orders::Entity::find()
+        .select_only()
+        .column_as(Expr::col(orders::Column::Id).count(), "open")
+        // PostgreSQL sums a BIGINT as NUMERIC; cast back to read it as i64.
+        .column_as(Expr::from(Func::cast_as(Func::sum(Expr::col(orders::Column::HeldFen)), "BIGINT")), "held")
+        .filter(orders::Column::State.is_not_in(terminal.clone()))
+        .into_tuple()
+        .one(db)
+        .await?
+        .unwrap_or((0, None));
+    let still_holding = orders::Entity::find()
+        .select_only()
+        .columns([orders::Column::Id, orders::Column::HeldFen])
+        .filter(orders::Column::State.is_in(terminal))
+        .filter(orders::Column::HeldFen.ne(0))
+        .order_by_asc(orders::Column::Id)
+        .limit(100)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok((u64::try_from(open).unwrap_or(0), held.unwrap_or(0), still_holding))
 }
 
 /// What escrow holds for a member's open purchases: a sum of many orders,
@@ -411,7 +372,7 @@ pub async fn held_for_buyer(db: &impl ConnectionTrait, buyer: MemberId) -> Resul
         .all(db)
         .await?
         .into_iter()
-        .filter(|r| OrderState::from_slug(&r.state).is_some_and(|s| !s.is_terminal()))
+        .filter(|r| r.state.parse::<OrderState>().ok().is_some_and(|s| !s.is_terminal()))
         .map(|r| r.held_fen)
         .sum();
     Ok(Total::from_fen(fen))
@@ -422,7 +383,7 @@ fn to_record(row: orders::Model) -> Result<OrderRecord, StoreError> {
     let corrupt = move |what: &str| StoreError::Corrupt(format!("order {id}: {what}"));
     let money = |fen: i64, what: &str| Money::from_fen(fen).map_err(|_| corrupt(what));
     let timer = |kind: &Option<String>| -> Result<Option<TimerKind>, StoreError> {
-        kind.as_deref().map(|k| TimerKind::from_slug(k).ok_or_else(|| corrupt("timer kind"))).transpose()
+        kind.as_deref().map(|k| k.parse::<TimerKind>().map_err(|_| corrupt("timer kind"))).transpose()
     };
     let deadline = match (timer(&row.deadline_kind)?, row.deadline_at) {
         (Some(kind), Some(at)) => Some(Deadline { kind, at }),
@@ -440,10 +401,10 @@ fn to_record(row: orders::Model) -> Result<OrderRecord, StoreError> {
     };
     let refund = match (&row.refund_kind, row.refund_amount_fen, &row.refund_from) {
         (Some(kind), Some(amount), Some(from)) => Some(RefundRequest {
-            kind: RefundKind::from_slug(kind).ok_or_else(|| corrupt("refund kind"))?,
+            kind: kind.parse::<RefundKind>().map_err(|_| corrupt("refund kind"))?,
             amount: money(amount, "refund amount")?,
             reason: row.refund_reason.clone().unwrap_or_default(),
-            from: OrderState::from_slug(from).ok_or_else(|| corrupt("refund from"))?,
+            from: from.parse::<OrderState>().map_err(|_| corrupt("refund from"))?,
             refusal: row.refund_refusal.clone(),
             return_shipment: match (&row.return_carrier, &row.return_tracking) {
                 (Some(carrier), Some(tracking)) => {
@@ -460,7 +421,7 @@ fn to_record(row: orders::Model) -> Result<OrderRecord, StoreError> {
         quantity: u32::try_from(row.quantity).map_err(|_| corrupt("quantity"))?,
         amount: money(row.amount_fen, "amount")?,
         held: money(row.held_fen, "held")?,
-        state: OrderState::from_slug(&row.state).ok_or_else(|| corrupt("state"))?,
+        state: row.state.parse::<OrderState>().map_err(|_| corrupt("state"))?,
         deadline,
         paused,
         shipment,

@@ -1,10 +1,12 @@
 //! Ratings members give each other after an order.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 
 use super::{StoreError, unique_as_taken};
+use crate::domain::order::{Role, Rules};
 use crate::domain::rating::{Rating, Score, Tally};
 use crate::server::clock::Millis;
 use crate::server::entities::ratings;
@@ -21,7 +23,33 @@ pub struct Review {
 
 /// Records a rating; a second one by the same member on the same order is
 /// refused by the unique key ([`StoreError::Taken`]).
-pub async fn add(
+/// A party rates the other once the order has ended, once. Reached through
+/// `commands::execute`.
+pub(super) async fn rate(
+    txn: &DatabaseTransaction,
+    order_id: i64,
+    member_id: i64,
+    score: &str,
+    comment: &str,
+    now: Millis,
+    rules: &Rules,
+) -> Result<(), StoreError> {
+    let record = super::orders::find(txn, order_id).await?.ok_or(StoreError::NotFound)?;
+    let role = record.order.role_of(member_id);
+    if role == Role::Stranger {
+        // Not even the order's existence is confirmed to strangers.
+        return Err(StoreError::NotFound);
+    }
+    let rating =
+        crate::domain::rating::rate(&record.order, role, score, comment, now, rules.deadlines.claim_window)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    add(txn, order_id, &rating, now).await.map_err(|e| match e {
+        StoreError::Taken(_) => StoreError::Invalid("You have already rated this order".into()),
+        other => other,
+    })
+}
+
+async fn add(
     db: &impl ConnectionTrait,
     order_id: i64,
     rating: &Rating,
@@ -51,7 +79,7 @@ pub async fn tally(db: &impl ConnectionTrait, member_id: i64) -> Result<Tally, S
         .all(db)
         .await?;
     let mut tally = Tally::default();
-    for score in scores.iter().filter_map(|s| Score::from_slug(s)) {
+    for score in scores.iter().filter_map(|s| s.parse::<Score>().ok()) {
         tally.add(score);
     }
     Ok(tally)
@@ -86,7 +114,10 @@ async fn reviews(db: &impl ConnectionTrait, rows: Vec<ratings::Model>) -> Result
                 order_id: row.order_id,
                 rater_id: row.rater_id,
                 rater_name: names.get(&row.rater_id).cloned().unwrap_or_default(),
-                score: Score::from_slug(&row.score)
+                score: row
+                    .score
+                    .parse::<Score>()
+                    .ok()
                     .ok_or_else(|| StoreError::Corrupt(format!("rating {} score", row.id)))?,
                 comment: row.comment,
                 created_at: row.created_at,

@@ -78,7 +78,8 @@ pub async fn category_counts(db: &impl ConnectionTrait) -> Result<Vec<(Category,
         .await?;
     let by_slug: HashMap<String, i64> = counts.into_iter().collect();
     Ok(Category::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .map(|c| (c, by_slug.get(c.slug()).map_or(0, |n| u64::try_from(*n).unwrap_or(0))))
         .collect())
 }

@@ -40,7 +40,10 @@ pub async fn claim_due(
             .exec(db)
             .await?;
         if won.rows_affected == 1 {
-            let kind = TimerKind::from_slug(&timer.kind)
+            let kind = timer
+                .kind
+                .parse::<TimerKind>()
+                .ok()
                 .ok_or_else(|| StoreError::Corrupt(format!("timer {} kind {}", timer.id, timer.kind)))?;
             claimed.push(DueTimer { id: timer.id, order_id: timer.order_id, kind });
         }

@@ -1,7 +1,9 @@
 //! Every dispute action tried by everyone: the visitor, the buyer, the
-//! seller, another member and an arbiter. Only the people SPEC §3 names may
-//! act; every refusal leaves the order, the money, the messages, the claims
-//! and the ratings exactly as they were.
+//! seller, another member and an arbiter, each through the app (a server
+//! function answering JSON) and through the same form posted without
+//! JavaScript. Only the people SPEC §3 names may act; every refusal leaves
+//! the order, the money, the messages, the claims and the ratings exactly as
+//! they were.
 
 use super::disputes::{Deal, ok};
 use super::escrow::key;
@@ -51,7 +53,30 @@ fn refused(response: &TestResponse) -> bool {
     response.status.is_client_error()
         || response.status.is_server_error()
         || location.contains("error=")
+        || location.contains("__err=")
         || location.starts_with("/signin")
+}
+
+/// How a request reaches the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Path {
+    /// The hydrated app calls the server function and reads JSON.
+    App,
+    /// The same form posted by a browser with JavaScript off.
+    Form,
+}
+
+async fn send(
+    client: &mut Client,
+    path: Path,
+    function: &str,
+    fields: &[(&str, &str)],
+    page: &str,
+) -> TestResponse {
+    match path {
+        Path::App => client.call(function, fields).await,
+        Path::Form => client.submit(function, fields, page).await,
+    }
 }
 
 /// Brings a fresh deal to where `action` makes sense.
@@ -97,47 +122,53 @@ async fn prepare(action: Action) -> Deal {
     deal
 }
 
-async fn perform(action: Action, client: &mut Client, deal: &Deal) -> TestResponse {
+async fn perform(action: Action, client: &mut Client, deal: &Deal, path: Path) -> TestResponse {
     let id = deal.id();
     let order_path = |suffix: &str| format!("/orders/{id}/{suffix}");
+    let page = format!("/orders/{id}");
     match action {
+        // Forms with photos are multipart posts, the same with JavaScript or without.
         Action::RequestRefund => {
             let fields = [("kind", "refund_only"), ("amount", "20"), ("reason", "Scratched")];
             client.post_multipart(&order_path("refund"), &fields, &[]).await
         }
-        Action::AgreeRefund => client.call("answer_refund", &[("id", &id), ("answer", "agree")]).await,
-        Action::RefuseRefund => {
-            client.call("answer_refund", &[("id", &id), ("answer", "refuse"), ("reason", "No")]).await
-        }
-        Action::WithdrawRefund => client.call("withdraw_refund", &[("id", &id)]).await,
-        Action::Escalate => client.call("escalate", &[("id", &id)]).await,
-        Action::SendReturn => {
-            client.call("send_return", &[("id", &id), ("carrier", "EMS"), ("tracking", "E2")]).await
-        }
-        Action::ConfirmReturn => client.call("confirm_return", &[("id", &id)]).await,
         Action::DisputeReturn => {
             client.post_multipart(&order_path("dispute-return"), &[("reason", "Empty")], &[]).await
         }
-        Action::DecideCase => {
-            client.call("decide_case", &[("id", &id), ("refund", "10"), ("reason", "Split")]).await
-        }
         Action::FileClaim => {
             client.post_multipart(&order_path("claim"), &[("statement", "Fraud")], &[]).await
+        }
+        Action::PostMessage => {
+            client.post_multipart(&order_path("messages"), &[("body", "Hello")], &[]).await
+        }
+        Action::AgreeRefund => {
+            send(client, path, "answer_refund", &[("id", &id), ("answer", "agree")], &page).await
+        }
+        Action::RefuseRefund => {
+            let fields = [("id", id.as_str()), ("answer", "refuse"), ("reason", "No")];
+            send(client, path, "answer_refund", &fields, &page).await
+        }
+        Action::WithdrawRefund => send(client, path, "withdraw_refund", &[("id", &id)], &page).await,
+        Action::Escalate => send(client, path, "escalate", &[("id", &id)], &page).await,
+        Action::SendReturn => {
+            let fields = [("id", id.as_str()), ("carrier", "EMS"), ("tracking", "E2")];
+            send(client, path, "send_return", &fields, &page).await
+        }
+        Action::ConfirmReturn => send(client, path, "confirm_return", &[("id", &id)], &page).await,
+        Action::DecideCase => {
+            let fields = [("id", id.as_str()), ("refund", "10"), ("reason", "Split")];
+            send(client, path, "decide_case", &fields, &page).await
         }
         Action::DecideClaim => {
             let claim =
                 store::claims::of_order(&deal.app.db, deal.order_id).await.expect("q").expect("claim");
             let claim_id = claim.id.to_string();
-            client
-                .call(
-                    "decide_fraud_claim",
-                    &[("claim_id", &claim_id), ("decision", "uphold"), ("reason", "Yes")],
-                )
-                .await
+            let fields = [("claim_id", claim_id.as_str()), ("decision", "uphold"), ("reason", "Yes")];
+            send(client, path, "decide_fraud_claim", &fields, "/arbiter").await
         }
-        Action::Rate => client.call("rate_order", &[("id", &id), ("score", "good"), ("comment", "")]).await,
-        Action::PostMessage => {
-            client.post_multipart(&order_path("messages"), &[("body", "Hello")], &[]).await
+        Action::Rate => {
+            let fields = [("id", id.as_str()), ("score", "good"), ("comment", "")];
+            send(client, path, "rate_order", &fields, &page).await
         }
     }
 }
@@ -145,26 +176,32 @@ async fn perform(action: Action, client: &mut Client, deal: &Deal) -> TestRespon
 /// Tries `action` as everyone: refused for all but `allowed`, with nothing
 /// changed; then one allowed person succeeds.
 async fn matrix(action: Action, allowed: &[Who]) {
-    let mut deal = prepare(action).await;
-    let mut arbiter = deal.arbiter().await;
-    let mut other = deal.app.member("other@example.com", "Other").await;
-    let mut visitor = deal.app.client();
+    let deal = prepare(action).await;
+    let arbiter = deal.arbiter().await;
+    let other = deal.app.member("other@example.com", "Other").await;
+    let visitor = deal.app.client();
     let before = snapshot(&deal).await;
     let state_before = deal.state().await;
 
     for who in EVERYONE.into_iter().filter(|w| !allowed.contains(w)) {
         let client = match who {
-            Who::Visitor => &mut visitor,
-            Who::Buyer => &mut deal.buyer,
-            Who::Seller => &mut deal.seller,
-            Who::Other => &mut other,
-            Who::Arbiter => &mut arbiter,
+            Who::Visitor => visitor.clone(),
+            Who::Buyer => deal.buyer.clone(),
+            Who::Seller => deal.seller.clone(),
+            Who::Other => other.clone(),
+            Who::Arbiter => arbiter.clone(),
         };
-        let mut client = client.clone();
-        let response = perform(action, &mut client, &deal).await;
-        assert!(refused(&response), "{action:?} by {who:?} was allowed: {response:?}");
-        assert_eq!(snapshot(&deal).await, before, "{action:?} by {who:?} changed something");
-        assert_eq!(deal.state().await, state_before);
+        for path in [Path::App, Path::Form] {
+            let mut client = client.clone();
+            let response = perform(action, &mut client, &deal, path).await;
+            assert!(refused(&response), "{action:?} by {who:?} through {path:?} was allowed: {response:?}");
+            assert_eq!(
+                snapshot(&deal).await,
+                before,
+                "{action:?} by {who:?} through {path:?} changed something"
+            );
+            assert_eq!(deal.state().await, state_before);
+        }
     }
 
     let mut client = match allowed.first() {
@@ -173,7 +210,9 @@ async fn matrix(action: Action, allowed: &[Who]) {
         Some(Who::Arbiter) => arbiter.clone(),
         other => panic!("no allowed actor {other:?}"),
     };
-    let response = perform(action, &mut client, &deal).await;
+    // The allowed person acts without JavaScript: the form path decides as
+    // the app path does.
+    let response = perform(action, &mut client, &deal, Path::Form).await;
     assert!(!refused(&response), "{action:?} by {:?} was refused: {response:?}", allowed.first());
     assert_ne!(snapshot(&deal).await, before, "{action:?} changed nothing");
 }

@@ -30,9 +30,18 @@ impl Deal {
         Self::with(TestConfig::default(), true).await
     }
 
+    /// A paid order whose listing has `stock` more to sell.
+    pub async fn paid_with_stock(stock: u32) -> Self {
+        Self::with_stock(TestConfig::default(), false, &(stock + 1).to_string()).await
+    }
+
     async fn with(config: TestConfig, ship: bool) -> Self {
+        Self::with_stock(config, ship, "3").await
+    }
+
+    async fn with_stock(config: TestConfig, ship: bool, stock: &str) -> Self {
         let app = TestApp::with(config).await;
-        let (mut seller, seller_id, listing_id) = seller_with_listing(&app, "3").await;
+        let (mut seller, seller_id, listing_id) = seller_with_listing(&app, stock).await;
         let (mut buyer, buyer_id) = buyer(&app, "jie@example.com").await;
         fund(&app, buyer_id, "1000").await;
         let order_id = order(&mut buyer, listing_id, "1").await;

@@ -8,13 +8,15 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::listings::KINDLE;
 use super::support::{BANK_SECRET, Client, TestApp, TestConfig};
+use crate::domain::bank::{BankVerdict, OperationKind};
 use crate::domain::ledger::Account;
 use crate::domain::money::Money;
 use crate::domain::order::{OrderState, Rules};
 use crate::server::bank::{BankMode, sign};
 use crate::server::clock::Clock;
 use crate::server::entities::{listings, transfers};
-use crate::server::store::{self, bank::BankVerdict};
+use crate::server::store::commands::{self, Actor, Command, Outcome};
+use crate::server::store::{self};
 use crate::server::{audit, worker};
 
 pub async fn member_id(client: &mut Client) -> i64 {
@@ -41,14 +43,26 @@ pub async fn buyer(app: &TestApp, email: &str) -> (Client, i64) {
 
 /// Credits a wallet through the bank path (operation, then its confirmation).
 pub async fn fund(app: &TestApp, member: i64, yuan: &str) {
-    let amount = Money::parse(yuan).expect("amount");
-    let reference = uuid::Uuid::new_v4().simple().to_string();
-    store::bank::create_top_up(&app.db, member, amount, None, &reference, app.clock.now_ms())
-        .await
-        .expect("top-up");
-    store::bank::settle(&app.db, &reference, BankVerdict::Confirmed, app.clock.now_ms(), &app.state.rules)
+    let reference = start_top_up(app, member, yuan).await;
+    let confirm = Command::SettleBank { reference, verdict: BankVerdict::Confirmed };
+    commands::run(&app.db, Actor::Bank, None, confirm, app.clock.now_ms(), &app.state.rules)
         .await
         .expect("settled");
+}
+
+/// Starts a top-up through the store's door, as the wallet page does, and
+/// returns its reference (the bank has not answered yet).
+pub async fn start_top_up(app: &TestApp, member: i64, yuan: &str) -> String {
+    let amount = Money::parse(yuan).expect("amount");
+    let start = Command::StartBank { kind: OperationKind::TopUp, amount, pay_order_id: None };
+    let started =
+        commands::run(&app.db, Actor::Member(member), None, start, app.clock.now_ms(), &app.state.rules)
+            .await
+            .expect("top-up");
+    match started.outcome {
+        Outcome::Bank { reference, .. } => reference,
+        other => panic!("a top-up started {other:?}"),
+    }
 }
 
 pub fn key() -> String {
@@ -195,7 +209,9 @@ async fn fifty_concurrent_buyers_for_an_item_with_stock_3_make_exactly_3_orders(
         let db = app.db.clone();
         let now = app.clock.now_ms();
         tasks.push(tokio::spawn(async move {
-            store::orders::place(&db, buyer, listing_id, 1, "1 Lake Road", now, &Rules::default()).await
+            let place =
+                Command::PlaceOrder { listing_id, quantity: 1, shipping_address: "1 Lake Road".into() };
+            commands::run(&db, Actor::Member(buyer), None, place, now, &Rules::default()).await
         }));
     }
     let mut placed = 0;
@@ -448,17 +464,7 @@ async fn post_callback(app: &TestApp, body: &str, signature: Option<String>) -> 
 async fn late_repeated_and_contradicting_callbacks_are_applied_once_and_a_bad_signature_is_refused() {
     let app = TestApp::new().await;
     let (_, member_id) = buyer(&app, "jie@example.com").await;
-    let reference = "ref-0001";
-    store::bank::create_top_up(
-        &app.db,
-        member_id,
-        Money::parse("80").expect("m"),
-        None,
-        reference,
-        app.clock.now_ms(),
-    )
-    .await
-    .expect("top-up");
+    let reference = &start_top_up(&app, member_id, "80").await;
     let confirmed = format!("{{\"reference\":\"{reference}\",\"status\":\"confirmed\"}}");
     let rejected = format!("{{\"reference\":\"{reference}\",\"status\":\"rejected\"}}");
 

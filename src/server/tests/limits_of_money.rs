@@ -3,16 +3,18 @@
 
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-use super::escrow::{audit_passes, buyer, eventually, fund, key, order, seller_with_listing};
+use super::escrow::{audit_passes, buyer, eventually, fund, key, order, seller_with_listing, start_top_up};
 use std::time::Duration;
 
 use super::support::{TestApp, TestConfig};
-use crate::domain::ledger::{Account, Transfer, TransferKind};
+use crate::domain::bank::{BankVerdict, OperationStatus};
+use crate::domain::ledger::Account;
 use crate::domain::money::Money;
 use crate::domain::order::OrderState;
 use crate::server::clock::Clock;
 use crate::server::entities::bank_operations;
-use crate::server::store::{self, bank::BankVerdict, ledger::Reference};
+use crate::server::store::commands::{self, Actor, Command};
+use crate::server::store::{self};
 
 const LARGEST_FEN: i64 = Money::MAX_FEN;
 
@@ -67,7 +69,10 @@ async fn a_wallet_stops_at_the_largest_amount_and_every_page_still_renders() {
     assert_eq!(state.order.state, OrderState::Shipped);
     assert_eq!(seller.get("/dashboard").await.status, 200);
     assert!(seller.call("withdraw", &[("amount", "1000"), ("form_key", &key())]).await.status.is_success());
-    eventually("the withdrawal to leave", || async { wallet(&app, seller_id).await < LARGEST_FEN }).await;
+    let pending = || async {
+        store::ledger::balance_fen(&app.db, Account::WithdrawalsPending).await.expect("balance") == 0
+    };
+    eventually("the withdrawal to leave", pending).await;
     let confirm =
         buyer.call("confirm_receipt", &[("id", &order_id), ("received", "yes"), ("form_key", &key())]).await;
     assert!(confirm.status.is_success(), "{confirm:?}");
@@ -77,28 +82,28 @@ async fn a_wallet_stops_at_the_largest_amount_and_every_page_still_renders() {
 #[tokio::test]
 async fn a_top_up_the_wallet_can_no_longer_take_goes_back_to_the_bank() {
     let app = TestApp::new().await;
-    let (_, member) = buyer(&app, "jie@example.com").await;
-    let now = app.clock.now_ms();
-    let five = Money::parse("5").expect("amount");
-    store::bank::create_top_up(&app.db, member, five, None, "on-its-way", now).await.expect("fits now");
-    // Meanwhile the wallet fills up (a sale released into it, say).
-    let fill = Transfer::new(
-        Account::BankClearing,
-        Account::Available(member),
-        Money::from_fen(LARGEST_FEN).expect("largest"),
-        TransferKind::TopUp,
-    )
-    .expect("transfer");
-    store::ledger::post(&app.db, &fill, Reference::default(), "fill", now).await.expect("filled");
-
+    let (mut seller, _, listing_id) = seller_with_listing(&app, "1").await;
+    let (mut buyer, buyer_id) = buyer(&app, "jie@example.com").await;
+    fund(&app, buyer_id, "100000000").await;
+    let order_id = order(&mut buyer, listing_id, "1").await.to_string();
+    assert!(buyer.call("pay_order", &[("id", &order_id), ("form_key", &key())]).await.status.is_success());
+    // A top-up that fits now, while the order's money is in escrow…
+    let reference = start_top_up(&app, buyer_id, "499.50").await;
+    // …but the seller cancels, the refund fills the wallet, and then the bank
+    // confirms.
+    assert!(seller.call("seller_cancel_order", &[("id", &order_id)]).await.status.is_success());
+    assert_eq!(wallet(&app, buyer_id).await, LARGEST_FEN);
+    let confirm = Command::SettleBank { reference: reference.clone(), verdict: BankVerdict::Confirmed };
     let settled =
-        store::bank::settle(&app.db, "on-its-way", BankVerdict::Confirmed, now, &app.state.rules).await;
+        commands::run(&app.db, Actor::Bank, None, confirm, app.clock.now_ms(), &app.state.rules).await;
 
     assert!(settled.is_ok(), "{settled:?}");
-    assert_eq!(wallet(&app, member).await, LARGEST_FEN);
-    let op = store::bank::find_by_reference(&app.db, "on-its-way").await.expect("q").expect("op");
-    assert_eq!(op.status, store::bank::Status::Failed);
+    assert_eq!(wallet(&app, buyer_id).await, LARGEST_FEN);
+    let op = store::bank::find_by_reference(&app.db, &reference).await.expect("q").expect("op");
+    assert_eq!(op.status, OperationStatus::Failed);
     assert!(op.failure.unwrap_or_default().contains("the most one can hold"));
+    let told = buyer.get("/notifications").await.body;
+    assert!(told.contains("The bank refused: top-up of ¥499.50"), "{told}");
     audit_passes(&app).await;
 }
 

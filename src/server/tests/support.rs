@@ -31,6 +31,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub clock: ManualClock,
     pub state: AppState,
+    /// Every SQL statement the app has run on its database.
+    statements: Arc<std::sync::atomic::AtomicU64>,
     _database: TestDatabase,
     _media: tempfile::TempDir,
 }
@@ -89,7 +91,12 @@ impl TestApp {
         app
     }
 
-    async fn on(database: TestDatabase, db: DatabaseConnection, config: TestConfig) -> Self {
+    async fn on(database: TestDatabase, mut db: DatabaseConnection, config: TestConfig) -> Self {
+        let statements = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
         let clock = ManualClock::starting_at(START_MS);
         let media_dir = tempfile::tempdir().expect("media dir");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("loopback port");
@@ -101,6 +108,7 @@ impl TestApp {
             config.bank_mode,
             config.bank_delay,
             config.bank_duplicate_every,
+            Arc::new(clock.clone()),
         );
         let state = AppState {
             db: db.clone(),
@@ -116,13 +124,19 @@ impl TestApp {
             }),
             category_counts: Arc::default(),
             limits: Arc::new(Limits::new(config.limits)),
+            audit: Arc::default(),
         };
         let app = router(state.clone());
         let served = app.clone();
         tokio::spawn(async move {
             let _ = axum::serve(listener, served).await;
         });
-        Self { router: app, db, clock, state, _database: database, _media: media_dir }
+        Self { router: app, db, clock, state, statements, _database: database, _media: media_dir }
+    }
+
+    /// How many SQL statements the app has run so far.
+    pub fn statements(&self) -> u64 {
+        self.statements.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn client(&self) -> Client {

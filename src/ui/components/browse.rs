@@ -1,6 +1,7 @@
 //! The pieces that help people find things: the search box, the filters and
 //! the category links with their counts.
 
+use crate::domain::search::QUERY_MAX_CHARS;
 use leptos::prelude::*;
 
 use crate::domain::listing::Category;
@@ -40,13 +41,13 @@ pub fn SearchFilters(search: Search) -> impl IntoView {
             <div class="field filters__query">
                 <label for="search-q">"Search"</label>
                 <input id="search-q" name="q" type="search" value=search.terms.join(" ")
-                    placeholder="What are you looking for? 例如：二手手机" maxlength="100"/>
+                    placeholder="What are you looking for? 例如：二手手机" maxlength=QUERY_MAX_CHARS/>
             </div>
             <div class="field">
                 <label for="search-category">"Category"</label>
                 <select id="search-category" name="category">
                     <option value="" selected=search.category.is_none()>"All categories"</option>
-                    {Category::ALL.into_iter().map(|c| view! {
+                    {Category::ALL.iter().copied().map(|c| view! {
                         <option value=c.slug() selected=search.category == Some(c)>{c.label()}</option>
                     }).collect_view()}
                 </select>
@@ -62,7 +63,7 @@ pub fn SearchFilters(search: Search) -> impl IntoView {
             <div class="field">
                 <label for="search-sort">"Sort by"</label>
                 <select id="search-sort" name="sort">
-                    {Sort::ALL.into_iter().map(|s| view! {
+                    {Sort::ALL.iter().copied().map(|s| view! {
                         <option value=s.slug() selected=search.sort == s>{s.label()}</option>
                     }).collect_view()}
                 </select>

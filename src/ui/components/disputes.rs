@@ -2,10 +2,14 @@
 //! requests and their answers, returns, arbitration, fraud claims; plus the
 //! message thread and ratings.
 
+use crate::domain::message::BODY_MAX_CHARS;
+use crate::domain::order::{CARRIER_MAX_CHARS, REASON_MAX_CHARS, TRACKING_MAX_CHARS};
+use crate::domain::rating::COMMENT_MAX_CHARS;
 use leptos::either::Either;
 use leptos::prelude::*;
 
-use crate::domain::order::{ClaimState, OrderState, RefundKind};
+use crate::domain::claims::ClaimState;
+use crate::domain::order::{OrderState, RefundKind};
 use crate::domain::rating::Score;
 use crate::server_fns::disputes::{
     AnswerRefund, ConfirmReturn, DecideCase, DecideFraudClaim, Escalate, RateOrder, SendReturn,
@@ -124,7 +128,7 @@ fn refund_form(id: i64, order: &OrderView) -> impl IntoView + use<> {
                 </div>
                 <div class="field">
                     <label for="refund-reason">"Reason"</label>
-                    <textarea id="refund-reason" name="reason" rows="3" maxlength="1000" required></textarea>
+                    <textarea id="refund-reason" name="reason" rows="3" maxlength=REASON_MAX_CHARS required></textarea>
                 </div>
                 <div class="field">
                     <label for="refund-photos">"Photos (up to 4, JPEG/PNG/WebP, 5 MB each)"</label>
@@ -157,7 +161,7 @@ fn refund_step(order: &OrderView, actions: DisputeActions) -> impl IntoView + us
                         <input type="hidden" name="id" value=id/>
                         <input type="hidden" name="answer" value="refuse"/>
                         <label for="refusal">"Or refuse, saying why"</label>
-                        <textarea id="refusal" name="reason" rows="2" maxlength="1000" required></textarea>
+                        <textarea id="refusal" name="reason" rows="2" maxlength=REASON_MAX_CHARS required></textarea>
                         <button type="submit" class="button">"Refuse"</button>
                     </ActionForm>
                 </div>
@@ -195,9 +199,9 @@ fn refund_step(order: &OrderView, actions: DisputeActions) -> impl IntoView + us
                         <input type="hidden" name="id" value=id/>
                         <div class="field-row">
                             <div class="field"><label for="return-carrier">"Return carrier"</label>
-                                <input id="return-carrier" name="carrier" type="text" required maxlength="60"/></div>
+                                <input id="return-carrier" name="carrier" type="text" required maxlength=CARRIER_MAX_CHARS/></div>
                             <div class="field"><label for="return-tracking">"Return tracking number"</label>
-                                <input id="return-tracking" name="tracking" type="text" required maxlength="60"/></div>
+                                <input id="return-tracking" name="tracking" type="text" required maxlength=TRACKING_MAX_CHARS/></div>
                         </div>
                         <SubmitButton pending=actions.send_return.pending().into() label="Return sent" pending_label="Saving…"/>
                     </ActionForm>
@@ -219,7 +223,7 @@ fn refund_step(order: &OrderView, actions: DisputeActions) -> impl IntoView + us
                             <summary>"Not as sent? Dispute the returned goods"</summary>
                             <form method="post" action=format!("/orders/{id}/dispute-return") enctype="multipart/form-data" class="form form--compact">
                                 <label for="dispute-reason">"What is wrong with them"</label>
-                                <textarea id="dispute-reason" name="reason" rows="3" maxlength="1000" required></textarea>
+                                <textarea id="dispute-reason" name="reason" rows="3" maxlength=REASON_MAX_CHARS required></textarea>
                                 <label for="dispute-photos">"Photos"</label>
                                 <input id="dispute-photos" name="photos" type="file" accept="image/jpeg,image/png,image/webp" multiple/>
                                 <button type="submit" class="button">"Send to the arbiter"</button>
@@ -244,7 +248,7 @@ fn refund_step(order: &OrderView, actions: DisputeActions) -> impl IntoView + us
                         </div>
                         <div class="field">
                             <label for="decide-reason">"Reason, shown to both sides"</label>
-                            <textarea id="decide-reason" name="reason" rows="3" maxlength="1000" required></textarea>
+                            <textarea id="decide-reason" name="reason" rows="3" maxlength=REASON_MAX_CHARS required></textarea>
                         </div>
                         <SubmitButton pending=actions.decide.pending().into() label="Decide" pending_label="Deciding…"/>
                     </ActionForm>
@@ -283,7 +287,7 @@ pub fn MessagesSection(order: OrderView) -> impl IntoView {
             {can_write.then(|| view! {
                 <form method="post" action=format!("/orders/{id}/messages") enctype="multipart/form-data" class="form form--compact">
                     <label for="message-body">"Write to the other side"</label>
-                    <textarea id="message-body" name="body" rows="3" maxlength="2000"></textarea>
+                    <textarea id="message-body" name="body" rows="3" maxlength=BODY_MAX_CHARS></textarea>
                     <label for="message-photos">"Photos (optional)"</label>
                     <input id="message-photos" name="photos" type="file" accept="image/jpeg,image/png,image/webp" multiple/>
                     <button type="submit" class="button">"Send message"</button>
@@ -313,12 +317,12 @@ pub fn RatingSection(order: OrderView, actions: DisputeActions) -> impl IntoView
                     <input type="hidden" name="id" value=id/>
                     <fieldset class="choice">
                         <legend>{format!("Rate {whom}")}</legend>
-                        {Score::ALL.into_iter().map(|s| view! {
+                        {Score::ALL.iter().copied().map(|s| view! {
                             <label><input type="radio" name="score" value=s.slug() required checked=s == Score::Good/>{format!(" {}", s.label())}</label>
                         }).collect_view()}
                     </fieldset>
                     <label for="rating-comment">"Comment (optional)"</label>
-                    <textarea id="rating-comment" name="comment" rows="2" maxlength="500"></textarea>
+                    <textarea id="rating-comment" name="comment" rows="2" maxlength=COMMENT_MAX_CHARS></textarea>
                     <SubmitButton pending=actions.rate.pending().into() label="Rate" pending_label="Saving…"/>
                 </ActionForm>
             })}
@@ -332,6 +336,7 @@ pub fn ClaimSection(order: OrderView, actions: DisputeActions) -> impl IntoView 
     let errors = action_error(actions.decide_claim);
     let claim = order.claim.clone();
     let arbiter = order.side == Side::Arbiter;
+    let claim_by = order.claim_by.clone().unwrap_or_default();
     (claim.is_some() || order.can_claim).then(|| view! {
         <section class="claim" id="claim" aria-label="Fraud claim">
             {claim.map(|c| {
@@ -365,10 +370,10 @@ pub fn ClaimSection(order: OrderView, actions: DisputeActions) -> impl IntoView 
             })}
             {order.can_claim.then(|| view! {
                 <details>
-                    <summary>"Were you defrauded? File a claim (within 15 days)"</summary>
+                    <summary>{format!("Were you defrauded? File a claim (until {claim_by})")}</summary>
                     <form method="post" action=format!("/orders/{id}/claim") enctype="multipart/form-data" class="form form--compact">
                         <label for="claim-statement">"What happened"</label>
-                        <textarea id="claim-statement" name="statement" rows="4" maxlength="1000" required></textarea>
+                        <textarea id="claim-statement" name="statement" rows="4" maxlength=REASON_MAX_CHARS required></textarea>
                         <label for="claim-photos">"Evidence (photos)"</label>
                         <input id="claim-photos" name="photos" type="file" accept="image/jpeg,image/png,image/webp" multiple/>
                         <button type="submit" class="button button--primary">"File the claim"</button>

@@ -36,7 +36,7 @@ pub fn ListingFields(initial: ListingForm, errors: Signal<Option<AppError>>) -> 
                 <select id="category" name="category" required
                     aria-invalid=move || invalid("category")().to_string()>
                     <option value="" selected=category.is_empty()>"Choose…"</option>
-                    {Category::ALL.into_iter().map(|c| view! {
+                    {Category::ALL.iter().copied().map(|c| view! {
                         <option value=c.slug() selected=category == c.slug()>{c.label()}</option>
                     }).collect_view()}
                 </select>
@@ -47,7 +47,7 @@ pub fn ListingFields(initial: ListingForm, errors: Signal<Option<AppError>>) -> 
                 <select id="condition" name="condition" required
                     aria-invalid=move || invalid("condition")().to_string()>
                     <option value="" selected=condition.is_empty()>"Choose…"</option>
-                    {Condition::ALL.into_iter().map(|c| view! {
+                    {Condition::ALL.iter().copied().map(|c| view! {
                         <option value=c.slug() selected=condition == c.slug()>{c.label()}</option>
                     }).collect_view()}
                 </select>

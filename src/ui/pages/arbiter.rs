@@ -62,6 +62,7 @@ fn Console(overview: ArbiterOverview) -> impl IntoView {
             })
         }}
         <h2>"Ledger audit"</h2>
+        <p class="hint">{format!("As of {}, from one snapshot of the database.", overview.audited)}</p>
         <table class="table" data-testid="audit">
             <tbody>
                 {overview.audit.into_iter().map(|line| view! {

@@ -1,3 +1,4 @@
+use crate::domain::order::ADDRESS_MAX_CHARS;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -179,7 +180,7 @@ fn BuyForm(listing_id: i64, max_quantity: u32, form_key: String) -> impl IntoVie
                 </div>
                 <div class="field">
                     <label for="shipping_address">"Shipping address"</label>
-                    <textarea id="shipping_address" name="shipping_address" rows="3" required maxlength="300"
+                    <textarea id="shipping_address" name="shipping_address" rows="3" required maxlength=ADDRESS_MAX_CHARS
                         placeholder="Name, street, city, postcode, phone"></textarea>
                     <FieldError errors field="shipping_address"/>
                 </div>

@@ -1,3 +1,4 @@
+use crate::domain::order::{CARRIER_MAX_CHARS, TRACKING_MAX_CHARS};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -196,11 +197,11 @@ fn NextStep(order: OrderView, actions: OrderActions) -> impl IntoView {
                         <div class="field-row">
                             <div class="field">
                                 <label for="carrier">"Carrier"</label>
-                                <input id="carrier" name="carrier" type="text" required maxlength="60" placeholder="SF Express"/>
+                                <input id="carrier" name="carrier" type="text" required maxlength=CARRIER_MAX_CHARS placeholder="SF Express"/>
                             </div>
                             <div class="field">
                                 <label for="tracking">"Tracking number"</label>
-                                <input id="tracking" name="tracking" type="text" required maxlength="60"/>
+                                <input id="tracking" name="tracking" type="text" required maxlength=TRACKING_MAX_CHARS/>
                             </div>
                         </div>
                         <SubmitButton pending=actions.ship.pending().into() label="Mark as shipped" pending_label="Saving…"/>

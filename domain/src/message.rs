@@ -1,5 +1,9 @@
 //! Messages between buyer and seller on an order.
 
+use crate::effects::{Effect, Transition};
+use crate::notices::{Notice, Party};
+use crate::order::{Role, TransitionError};
+
 pub const BODY_MAX_CHARS: usize = 2_000;
 pub const PHOTOS_PER_MESSAGE: usize = 4;
 
@@ -26,6 +30,18 @@ pub fn parse_body(body: &str, photos: usize) -> Result<String, MessageError> {
         return Err(MessageError::TooLong);
     }
     Ok(body)
+}
+
+/// A message on the order from one of its two parties: its text, and the
+/// other party is told. Nobody else may write on an order.
+pub fn post(role: Role, body: &str, photos: usize) -> Result<Transition<String>, TransitionError> {
+    let recipient = match role {
+        Role::Buyer => Party::Seller,
+        Role::Seller => Party::Buyer,
+        _ => return Err(TransitionError::NotYourRole),
+    };
+    let body = parse_body(body, photos).map_err(|e| TransitionError::Invalid(e.to_string()))?;
+    Ok(Transition { next: body, effects: vec![Effect::Notify(recipient, Notice::NewMessage)] })
 }
 
 #[cfg(test)]

@@ -7,11 +7,11 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 /// An amount in CNY with at most two decimal places, zero or more, and no
-/// larger than [`Money::MAX_FEN`]. The field is private so that an amount that
-/// breaks these rules cannot exist.
+/// larger than [`Money::MAX_FEN`]. Held as whole fen, like the database; the
+/// field is private so that an amount that breaks these rules cannot exist.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(try_from = "Decimal", into = "Decimal")]
-pub struct Money(Decimal);
+pub struct Money(i64);
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
@@ -32,7 +32,7 @@ impl Money {
     /// below `i64::MAX` fen that sums of many amounts cannot overflow.
     pub const MAX_FEN: i64 = 100_000_000 * 100;
 
-    pub const ZERO: Money = Money(Decimal::ZERO);
+    pub const ZERO: Money = Money(0);
 
     /// Parses what a person typed: surrounding whitespace is ignored, an
     /// optional `¥` sign is allowed, thousands separators are not.
@@ -76,19 +76,18 @@ impl Money {
         if fen > Self::MAX_FEN {
             return Err(MoneyError::TooLarge);
         }
-        Ok(Self(Decimal::new(fen, 2)))
+        Ok(Self(fen))
     }
 
-    /// The amount in whole fen. Exact, because the scale is at most two.
+    /// The amount in whole fen.
     pub fn fen(&self) -> i64 {
-        let mut scaled = self.0;
-        scaled.rescale(2);
-        // The mantissa of a value below MAX_FEN at scale 2 always fits in i64.
-        i64::try_from(scaled.mantissa()).unwrap_or(i64::MAX)
+        self.0
     }
 
+    /// The amount in yuan, always with two decimals (`88.00`), so the server
+    /// and the browser write it the same way.
     pub fn amount(&self) -> Decimal {
-        self.0
+        Decimal::new(self.0, 2)
     }
 
     /// The plain amount with two decimals and no sign or grouping (`1234.50`),
@@ -99,7 +98,7 @@ impl Money {
     }
 
     pub fn is_zero(&self) -> bool {
-        self.0.is_zero()
+        self.0 == 0
     }
 
     pub fn checked_add(self, other: Money) -> Option<Money> {
@@ -140,10 +139,11 @@ impl FeeRate {
     }
 
     /// The fee on an amount, rounded half-up to the fen. Never more than
-    /// the amount, because the rate is at most one half.
-    pub fn fee_on(&self, amount: Money) -> Money {
-        let fee = (amount.0 * self.0).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-        Money::try_from(fee).unwrap_or(Money::ZERO)
+    /// the amount, because the rate is at most one half (a proptest pins it).
+    pub fn fee_on(&self, amount: Money) -> Result<Money, MoneyError> {
+        let fee =
+            (amount.amount() * self.0).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        Money::try_from(fee)
     }
 
     pub fn rate(&self) -> Decimal {
@@ -171,14 +171,16 @@ impl TryFrom<Decimal> for Money {
         if value > Decimal::new(Self::MAX_FEN, 2) {
             return Err(MoneyError::TooLarge);
         }
-        // Normalised "-0" becomes 0 so that equal amounts compare and print equal.
-        Ok(Self(value.abs()))
+        // At scale two the mantissa is the amount in fen ("-0" becomes 0).
+        let mut fen = value.abs();
+        fen.rescale(2);
+        i64::try_from(fen.mantissa()).map(Self).map_err(|_| MoneyError::TooLarge)
     }
 }
 
 impl From<Money> for Decimal {
     fn from(value: Money) -> Self {
-        value.0
+        value.amount()
     }
 }
 
@@ -351,7 +353,7 @@ mod tests {
 
     #[test]
     fn the_default_fee_is_six_tenths_of_a_percent_rounded_half_up() {
-        let fee = |fen: i64| Money::from_fen(fen).map(|m| FeeRate::DEFAULT.fee_on(m).fen());
+        let fee = |fen: i64| Money::from_fen(fen).and_then(|m| FeeRate::DEFAULT.fee_on(m)).map(|f| f.fen());
         assert_eq!(fee(10_000), Ok(60)); // ¥100.00 → ¥0.60
         assert_eq!(fee(12_850), Ok(77)); // ¥128.50 → 0.771 → ¥0.77
         assert_eq!(fee(2_500), Ok(15)); // ¥25.00 → exactly 0.15
@@ -373,7 +375,7 @@ mod tests {
         fn a_fee_never_exceeds_the_amount(fen in 0..=Money::MAX_FEN, rate_thousandths in 0u32..=500) {
             let rate = FeeRate::new(Decimal::new(i64::from(rate_thousandths), 3)).map_err(|e| TestCaseError::fail(e.to_string()))?;
             let amount = Money::from_fen(fen).map_err(|e| TestCaseError::fail(e.to_string()))?;
-            prop_assert!(rate.fee_on(amount) <= amount);
+            prop_assert!(rate.fee_on(amount).is_ok_and(|fee| fee <= amount));
         }
 
         #[test]

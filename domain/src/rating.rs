@@ -7,7 +7,20 @@ use super::order::{Millis, Order, OrderState, Role};
 
 pub const COMMENT_MAX_CHARS: usize = 500;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Score {
     Good,
     Neutral,
@@ -15,18 +28,11 @@ pub enum Score {
 }
 
 impl Score {
-    pub const ALL: [Score; 3] = [Score::Good, Score::Neutral, Score::Bad];
+    pub const ALL: &'static [Self] = <Self as strum::VariantArray>::VARIANTS;
 
+    /// The stable name used in URLs, forms and the database.
     pub fn slug(self) -> &'static str {
-        match self {
-            Score::Good => "good",
-            Score::Neutral => "neutral",
-            Score::Bad => "bad",
-        }
-    }
-
-    pub fn from_slug(slug: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.slug() == slug)
+        self.into()
     }
 
     pub fn label(self) -> &'static str {
@@ -72,7 +78,7 @@ pub fn rate(
     window: Millis,
 ) -> Result<Rating, RatingError> {
     let (rater, ratee) = may_rate(order, role, now, window)?;
-    let score = Score::from_slug(score.trim()).ok_or(RatingError::NoScore)?;
+    let score = score.trim().parse::<Score>().map_err(|_| RatingError::NoScore)?;
     let comment = comment.trim();
     if comment.chars().count() > COMMENT_MAX_CHARS {
         return Err(RatingError::CommentTooLong);
@@ -126,8 +132,8 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::money::Money;
-    use crate::domain::order::{DAY, Rules};
+    use crate::money::Money;
+    use crate::order::{DAY, Rules};
 
     fn ended(state: OrderState, at: Millis) -> Order {
         let mut order = Order::place(1, 2, Money::from_fen(100).unwrap_or_default(), 1, 0, &Rules::default())

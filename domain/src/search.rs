@@ -15,7 +15,21 @@ pub const TERMS_MAX: usize = 8;
 /// ask for it and make the database skip millions of rows.
 pub const PAGE_MAX: u64 = 200;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Sort {
     /// Best match first; without search words this is the same as newest.
     #[default]
@@ -26,15 +40,11 @@ pub enum Sort {
 }
 
 impl Sort {
-    pub const ALL: [Sort; 4] = [Sort::Relevance, Sort::Newest, Sort::PriceLow, Sort::PriceHigh];
+    pub const ALL: &'static [Self] = <Self as strum::VariantArray>::VARIANTS;
 
+    /// The stable name used in URLs, forms and the database.
     pub fn slug(self) -> &'static str {
-        match self {
-            Sort::Relevance => "relevance",
-            Sort::Newest => "newest",
-            Sort::PriceLow => "price-low",
-            Sort::PriceHigh => "price-high",
-        }
+        self.into()
     }
 
     pub fn label(self) -> &'static str {
@@ -44,10 +54,6 @@ impl Sort {
             Sort::PriceLow => "Price: low to high",
             Sort::PriceHigh => "Price: high to low",
         }
-    }
-
-    pub fn from_slug(slug: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.slug() == slug)
     }
 }
 
@@ -100,7 +106,7 @@ impl Search {
         let terms = terms(&form.q);
         let category = match form.category.trim() {
             "" => None,
-            slug => Some(Category::from_slug(slug).ok_or_else(|| SearchError::UnknownCategory(slug.into()))?),
+            slug => Some(slug.parse::<Category>().map_err(|_| SearchError::UnknownCategory(slug.into()))?),
         };
         let price = |text: &str, error: fn(String) -> SearchError| match text.trim() {
             "" => Ok(None),
@@ -117,7 +123,7 @@ impl Search {
         if page > PAGE_MAX {
             return Err(SearchError::PageTooDeep);
         }
-        let sort = Sort::from_slug(form.sort.trim()).unwrap_or_default();
+        let sort = form.sort.trim().parse::<Sort>().ok().unwrap_or_default();
         Ok(Search { terms, category, min_price, max_price, in_stock_only: form.in_stock, sort, page })
     }
 

@@ -13,7 +13,20 @@ pub const STOCK_MAX: u32 = 100_000;
 /// The first one is the cover.
 pub const PHOTOS_PER_LISTING: usize = 8;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Category {
     Digital,
     HomeAppliances,
@@ -25,27 +38,11 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 7] = [
-        Category::Digital,
-        Category::HomeAppliances,
-        Category::DailyGoods,
-        Category::Cars,
-        Category::Clothing,
-        Category::Books,
-        Category::Other,
-    ];
+    pub const ALL: &'static [Self] = <Self as strum::VariantArray>::VARIANTS;
 
     /// The stable name used in URLs, forms and the database.
     pub fn slug(self) -> &'static str {
-        match self {
-            Category::Digital => "digital",
-            Category::HomeAppliances => "home-appliances",
-            Category::DailyGoods => "daily-goods",
-            Category::Cars => "cars",
-            Category::Clothing => "clothing",
-            Category::Books => "books",
-            Category::Other => "other",
-        }
+        self.into()
     }
 
     pub fn label(self) -> &'static str {
@@ -59,10 +56,6 @@ impl Category {
             Category::Other => "Other",
         }
     }
-
-    pub fn from_slug(slug: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.slug() == slug)
-    }
 }
 
 impl fmt::Display for Category {
@@ -71,7 +64,20 @@ impl fmt::Display for Category {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Condition {
     New,
     LikeNew,
@@ -80,16 +86,11 @@ pub enum Condition {
 }
 
 impl Condition {
-    pub const ALL: [Condition; 4] =
-        [Condition::New, Condition::LikeNew, Condition::Used, Condition::ForParts];
+    pub const ALL: &'static [Self] = <Self as strum::VariantArray>::VARIANTS;
 
+    /// The stable name used in URLs, forms and the database.
     pub fn slug(self) -> &'static str {
-        match self {
-            Condition::New => "new",
-            Condition::LikeNew => "like-new",
-            Condition::Used => "used",
-            Condition::ForParts => "for-parts",
-        }
+        self.into()
     }
 
     pub fn label(self) -> &'static str {
@@ -100,33 +101,32 @@ impl Condition {
             Condition::ForParts => "For parts or not working",
         }
     }
-
-    pub fn from_slug(slug: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.slug() == slug)
-    }
 }
 
 /// Whether buyers can find and buy a listing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum ListingStatus {
     Active,
     Delisted,
 }
 
 impl ListingStatus {
+    /// The stable name used in URLs, forms and the database.
     pub fn slug(self) -> &'static str {
-        match self {
-            ListingStatus::Active => "active",
-            ListingStatus::Delisted => "delisted",
-        }
-    }
-
-    pub fn from_slug(slug: &str) -> Option<Self> {
-        match slug {
-            "active" => Some(ListingStatus::Active),
-            "delisted" => Some(ListingStatus::Delisted),
-            _ => None,
-        }
+        self.into()
     }
 }
 
@@ -215,11 +215,11 @@ impl ListingDraft {
             );
         }
 
-        let category = Category::from_slug(form.category.trim());
+        let category = form.category.trim().parse::<Category>().ok();
         if category.is_none() {
             errors.add("category", "Choose a category");
         }
-        let condition = Condition::from_slug(form.condition.trim());
+        let condition = form.condition.trim().parse::<Condition>().ok();
         if condition.is_none() {
             errors.add("condition", "Choose the item's condition");
         }
@@ -389,11 +389,11 @@ mod tests {
 
     #[test]
     fn category_slugs_round_trip() {
-        for category in Category::ALL {
-            assert_eq!(Category::from_slug(category.slug()), Some(category));
+        for &category in Category::ALL {
+            assert_eq!(category.slug().parse::<Category>().ok(), Some(category));
         }
-        for condition in Condition::ALL {
-            assert_eq!(Condition::from_slug(condition.slug()), Some(condition));
+        for &condition in Condition::ALL {
+            assert_eq!(condition.slug().parse::<Condition>().ok(), Some(condition));
         }
     }
 }
