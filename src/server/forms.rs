@@ -12,11 +12,11 @@ use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-use super::db::begin_write;
 use super::media::{MAX_BYTES, PhotoError};
 use super::state::AppState;
 use super::store::commands::{self, Actor, Command};
-use super::store::photos::{Purpose, StoredFile};
+use super::store::listings::Change;
+use super::store::photos::StoredFile;
 use super::store::{self};
 use crate::domain::listing::PHOTOS_PER_LISTING;
 use crate::domain::message::PHOTOS_PER_MESSAGE;
@@ -118,6 +118,7 @@ pub async fn add_listing_photos(
 ) -> Response {
     let result = async {
         let member = signed_in(&session).await?;
+        // Refused before reading the files when the listing is not theirs.
         let listing = store::listings::find(&state.db, listing_id).await?.ok_or(AppError::NotFound)?;
         if listing.seller_id != member {
             return Err(AppError::Forbidden);
@@ -126,34 +127,13 @@ pub async fn add_listing_photos(
         if form.files.is_empty() {
             return Err(AppError::Refused("Choose at least one photo to add".into()));
         }
-        let room = |had: u64| PHOTOS_PER_LISTING.saturating_sub(usize::try_from(had).unwrap_or(usize::MAX));
-        let had = store::photos::count(&state.db, Purpose::Listing, listing_id).await?;
-        if form.files.len() > room(had) {
-            return Err(too_many_listing_photos(had));
-        }
-        let photos = store_photos(&state, form.files).await?;
-        let txn = begin_write(&state.db).await?;
-        // Counted again inside the write: two uploads at once cannot pass eight.
-        let had = store::photos::count(&txn, Purpose::Listing, listing_id).await?;
-        if photos.len() > room(had) {
-            drop(txn);
-            for photo in &photos {
-                state.media.delete(&photo.file).await;
-            }
-            return Err(too_many_listing_photos(had));
-        }
-        store::photos::add(&txn, member, Purpose::Listing, listing_id, &photos, state.clock.now_ms()).await?;
-        txn.commit().await?;
-        Ok(())
+        with_photos(&state, member, form.files, |photos| {
+            Command::Listing(Change::AddPhotos(listing_id, photos))
+        })
+        .await
     }
     .await;
     back_to_listing_photos(listing_id, result)
-}
-
-fn too_many_listing_photos(had: u64) -> AppError {
-    AppError::Refused(format!(
-        "A listing can have at most {PHOTOS_PER_LISTING} photos; this one has {had}. Delete some first."
-    ))
 }
 
 /// Stores a form's photos, then runs the command they belong to through

@@ -85,6 +85,7 @@ pub fn page_of(outcome: &Outcome) -> String {
         | Outcome::Claim { order_id, .. }
         | Outcome::Message { order_id, .. }
         | Outcome::Bank { pay_order_id: Some(order_id), .. } => format!("/orders/{order_id}"),
+        Outcome::Listing { listing_id, .. } => format!("/item/{listing_id}"),
         Outcome::Bank { pay_order_id: None, .. } | Outcome::AlreadySettled | Outcome::Done => {
             "/wallet".into()
         }

@@ -169,28 +169,44 @@ pub async fn get_listing_photos_for_edit(id: i64) -> Result<Vec<ListingPhoto>, A
 /// Moves a photo one place earlier (towards the cover) or later.
 #[server(endpoint = "move_listing_photo")]
 pub async fn move_listing_photo(listing_id: i64, photo_id: i64, earlier: bool) -> Result<(), AppError> {
-    use crate::server::store::photos::{self, Purpose};
-    let state = super::context::state()?;
-    own_listing(&state, listing_id).await?;
-    let txn = crate::server::db::begin_write(&state.db).await?;
-    photos::shift(&txn, Purpose::Listing, listing_id, photo_id, earlier).await?;
-    txn.commit().await?;
-    leptos_axum::redirect(&format!("/item/{listing_id}/edit#photos"));
-    Ok(())
+    use crate::server::store::listings::Change;
+    change_listing(Change::MovePhoto { listing_id, photo_id, earlier }, "#photos").await
 }
 
 #[server(endpoint = "delete_listing_photo")]
 pub async fn delete_listing_photo(listing_id: i64, photo_id: i64) -> Result<(), AppError> {
-    use crate::server::store::photos::{self, Purpose};
+    use crate::server::store::listings::Change;
+    change_listing(Change::RemovePhoto { listing_id, photo_id }, "#photos").await
+}
+
+/// A seller's change to a listing through the store's door; then the
+/// browser goes to the listing (`edit` for the photo manager) and a removed
+/// photo's file is deleted once no record uses it.
+#[cfg(feature = "ssr")]
+async fn change_listing(
+    change: crate::server::store::listings::Change,
+    anchor: &str,
+) -> Result<(), AppError> {
+    use crate::server::store::commands::{Actor, Command, Outcome};
+    use crate::server::store::photos;
     let state = super::context::state()?;
-    own_listing(&state, listing_id).await?;
-    let txn = crate::server::db::begin_write(&state.db).await?;
-    let file = photos::remove(&txn, Purpose::Listing, listing_id, photo_id).await?;
-    txn.commit().await?;
-    if !photos::file_in_use(&state.db, &file).await? {
+    let member = super::context::require_member(&state).await?;
+    let executed =
+        super::context::execute(&state, Actor::Member(member.id), None, Command::Listing(change)).await?;
+    let Outcome::Listing { listing_id, removed_file } = executed.outcome else {
+        return Err(AppError::Internal);
+    };
+    if let Some(file) = removed_file
+        && !photos::file_in_use(&state.db, &file).await?
+    {
         state.media.delete(&file).await;
     }
-    leptos_axum::redirect(&format!("/item/{listing_id}/edit#photos"));
+    let page = if anchor.is_empty() {
+        format!("/item/{listing_id}")
+    } else {
+        format!("/item/{listing_id}/edit{anchor}")
+    };
+    leptos_axum::redirect(&page);
     Ok(())
 }
 
@@ -243,17 +259,9 @@ pub async fn create_listing(
     stock: String,
 ) -> Result<(), AppError> {
     use crate::domain::listing::ListingDraft;
-
-    let state = super::context::state()?;
-    let member = super::context::require_member(&state).await?;
-    if member.suspension.is_some() {
-        return Err(AppError::Refused("Your account is suspended: you cannot list items".into()));
-    }
+    use crate::server::store::listings::Change;
     let draft = ListingDraft::parse(&ListingForm { title, description, category, condition, price, stock })?;
-    let id =
-        crate::server::store::listings::create(&state.db, member.id, &draft, state.clock.now_ms()).await?;
-    leptos_axum::redirect(&format!("/item/{id}"));
-    Ok(())
+    change_listing(Change::Create(draft), "").await
 }
 
 #[server(endpoint = "update_listing")]
@@ -268,29 +276,14 @@ pub async fn update_listing(
     stock: String,
 ) -> Result<(), AppError> {
     use crate::domain::listing::ListingDraft;
-    use crate::server::store;
-
-    let state = super::context::state()?;
-    let (member, _) = own_listing(&state, id).await?;
+    use crate::server::store::listings::Change;
     let draft = ListingDraft::parse(&ListingForm { title, description, category, condition, price, stock })?;
-    store::listings::update(&state.db, id, member.id, &draft, state.clock.now_ms()).await?;
-    leptos_axum::redirect(&format!("/item/{id}"));
-    Ok(())
+    change_listing(Change::Update(id, draft), "").await
 }
 
 /// Takes a listing off the market (`active = false`) or puts it back.
 #[server(endpoint = "set_listing_active")]
 pub async fn set_listing_active(id: i64, active: bool) -> Result<(), AppError> {
-    use crate::domain::listing::ListingStatus;
-    use crate::server::store;
-
-    let state = super::context::state()?;
-    let (member, _) = own_listing(&state, id).await?;
-    if active && member.suspension.is_some() {
-        return Err(AppError::Refused("Your account is suspended: you cannot list items".into()));
-    }
-    let status = if active { ListingStatus::Active } else { ListingStatus::Delisted };
-    store::listings::set_status(&state.db, id, member.id, status, state.clock.now_ms()).await?;
-    leptos_axum::redirect(&format!("/item/{id}"));
-    Ok(())
+    use crate::server::store::listings::Change;
+    change_listing(Change::SetActive(id, active), "").await
 }

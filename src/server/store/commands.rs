@@ -17,7 +17,7 @@ use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use serde::{Deserialize, Serialize};
 
 use super::photos::{Purpose, StoredFile};
-use super::{StoreError, bank, claims, messages, orders, ratings, submissions};
+use super::{StoreError, bank, claims, listings, messages, orders, ratings, submissions};
 use crate::domain::bank::{BankVerdict, OperationKind};
 use crate::domain::claims::ClaimState;
 use crate::domain::ledger::MemberId;
@@ -114,6 +114,8 @@ pub enum Command {
         body: String,
         photos: Vec<StoredFile>,
     },
+    /// A seller's change to their listings.
+    Listing(listings::Change),
     /// A party rates the other once the order has ended.
     Rate {
         order_id: i64,
@@ -146,6 +148,12 @@ pub enum Outcome {
     Message {
         message_id: i64,
         order_id: i64,
+    },
+    /// The listing changed; a removed photo's file, to delete once no
+    /// record uses it.
+    Listing {
+        listing_id: i64,
+        removed_file: Option<String>,
     },
     /// A repeat of a submission made before outcomes were recorded.
     Done,
@@ -271,6 +279,11 @@ async fn decide_and_apply(
             let author = actor.member()?;
             let message_id = messages::post(txn, order_id, author, &body, &photos, now, rules).await?;
             Outcome::Message { message_id, order_id }
+        }
+        Command::Listing(change) => {
+            let seller = actor.member()?;
+            let (listing_id, removed_file) = listings::change(txn, seller, change, now).await?;
+            Outcome::Listing { listing_id, removed_file }
         }
         Command::Rate { order_id, score, comment } => {
             let rater = actor.member()?;

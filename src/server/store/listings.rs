@@ -1,10 +1,11 @@
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Expr,
 };
 
 use super::StoreError;
-use crate::domain::listing::{Category, Condition, Listing, ListingDraft, ListingStatus};
+use super::photos::{self, Purpose, StoredFile};
+use crate::domain::listing::{Category, Condition, Listing, ListingDraft, ListingStatus, PHOTOS_PER_LISTING};
 use crate::domain::money::Money;
 use crate::server::clock::Millis;
 use crate::server::entities::{listings, users};
@@ -212,5 +213,94 @@ fn to_listing(row: listings::Model, seller_name: String) -> Result<Listing, Stor
         created_at: row.created_at,
         title: row.title,
         description: row.description,
+    })
+}
+
+/// A change a seller makes to their listings, through `commands::execute`.
+/// Only the listing's seller changes it, and a suspended seller puts
+/// nothing (back) on the market.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    Create(ListingDraft),
+    Update(i64, ListingDraft),
+    SetActive(i64, bool),
+    AddPhotos(i64, Vec<StoredFile>),
+    MovePhoto {
+        listing_id: i64,
+        photo_id: i64,
+        earlier: bool,
+    },
+    /// Returns the removed photo's file, to delete once the change commits
+    /// (if no other record uses it).
+    RemovePhoto {
+        listing_id: i64,
+        photo_id: i64,
+    },
+}
+
+/// Carries out a seller's change; returns the listing and, for a removed
+/// photo, its file.
+pub(super) async fn change(
+    txn: &DatabaseTransaction,
+    member: i64,
+    change: Change,
+    now: Millis,
+) -> Result<(i64, Option<String>), StoreError> {
+    let suspended = || async {
+        let who = super::members::find(txn, member).await?.ok_or(StoreError::NotFound)?;
+        match who.suspension {
+            Some(_) => Err(StoreError::Invalid("Your account is suspended: you cannot list items".into())),
+            None => Ok(()),
+        }
+    };
+    let owned = |listing_id: i64| async move {
+        let listing = find(txn, listing_id).await?.ok_or(StoreError::NotFound)?;
+        if listing.seller_id != member {
+            return Err(StoreError::Rule(crate::domain::order::TransitionError::NotYourRole));
+        }
+        Ok(listing_id)
+    };
+    Ok(match change {
+        Change::Create(draft) => {
+            suspended().await?;
+            (create(txn, member, &draft, now).await?, None)
+        }
+        Change::Update(listing_id, draft) => {
+            update(txn, owned(listing_id).await?, member, &draft, now).await?;
+            (listing_id, None)
+        }
+        Change::SetActive(listing_id, active) => {
+            owned(listing_id).await?;
+            if active {
+                suspended().await?;
+            }
+            let status = if active { ListingStatus::Active } else { ListingStatus::Delisted };
+            set_status(txn, listing_id, member, status, now).await?;
+            (listing_id, None)
+        }
+        Change::AddPhotos(listing_id, stored) => {
+            owned(listing_id).await?;
+            // Counted inside the write: two uploads at once cannot pass eight.
+            let had = photos::count(txn, Purpose::Listing, listing_id).await?;
+            let room = PHOTOS_PER_LISTING.saturating_sub(usize::try_from(had).unwrap_or(usize::MAX));
+            if stored.is_empty() {
+                return Err(StoreError::Invalid("Choose at least one photo to add".into()));
+            }
+            if stored.len() > room {
+                return Err(StoreError::Invalid(format!(
+                    "A listing can have at most {PHOTOS_PER_LISTING} photos; this one has {had}. Delete some first."
+                )));
+            }
+            photos::add(txn, member, Purpose::Listing, listing_id, &stored, now).await?;
+            (listing_id, None)
+        }
+        Change::MovePhoto { listing_id, photo_id, earlier } => {
+            photos::shift(txn, Purpose::Listing, owned(listing_id).await?, photo_id, earlier).await?;
+            (listing_id, None)
+        }
+        Change::RemovePhoto { listing_id, photo_id } => {
+            let file = photos::remove(txn, Purpose::Listing, owned(listing_id).await?, photo_id).await?;
+            (listing_id, Some(file))
+        }
     })
 }
