@@ -7,10 +7,24 @@ use leptos_router::{SsrMode, path};
 
 use crate::ui::components::layout::Layout;
 use crate::ui::pages::{
-    arbiter::ArbiterPage, dashboard::DashboardPage, edit_listing::EditListingPage, home::HomePage,
-    item::ItemPage, my_listings::MyListingsPage, my_orders::MyOrdersPage, not_found::NotFound,
-    notifications::NotificationsPage, order::OrderPage, search::SearchPage, sell::SellPage,
-    seller::SellerPage, sign_in::SignInPage, sign_up::SignUpPage, wallet::WalletPage,
+    arbiter::ArbiterPage,
+    checkout::{CheckoutPage, CheckoutReturnPage},
+    dashboard::DashboardPage,
+    edit_listing::EditListingPage,
+    home::HomePage,
+    item::ItemPage,
+    merchant::MerchantPage,
+    my_listings::MyListingsPage,
+    my_orders::MyOrdersPage,
+    not_found::NotFound,
+    notifications::NotificationsPage,
+    order::OrderPage,
+    search::SearchPage,
+    sell::SellPage,
+    seller::SellerPage,
+    sign_in::SignInPage,
+    sign_up::SignUpPage,
+    wallet::WalletPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -74,6 +88,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/seller/:id") view=SellerPage ssr=SsrMode::Async/>
                     <Route path=path!("/arbiter") view=ArbiterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/merchant") view=MerchantPage ssr=SsrMode::Async/>
+                    <Route path=path!("/checkout/:id") view=CheckoutPage ssr=SsrMode::Async/>
+                    <Route path=path!("/checkout/:id/return") view=CheckoutReturnPage ssr=SsrMode::Async/>
                     <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
                 </Routes>

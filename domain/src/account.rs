@@ -52,7 +52,7 @@ pub fn normalize_email(email: &str) -> String {
 /// Deliberately loose: the only real test of an address is a mail to it. This
 /// catches typing mistakes (no `@`, no domain, spaces) without refusing
 /// unusual but valid addresses.
-fn check_email(email: &str) -> Result<(), &'static str> {
+pub fn check_email(email: &str) -> Result<(), &'static str> {
     if email.is_empty() {
         return Err("Enter your email address");
     }

@@ -8,6 +8,7 @@ pub mod claims;
 pub mod effects;
 pub mod ledger;
 pub mod listing;
+pub mod merchant;
 pub mod message;
 pub mod money;
 pub mod notices;

@@ -96,6 +96,14 @@ pub struct ServeArgs {
     #[arg(long, env = "ESCROWMART_SECRET", hide_env_values = true)]
     pub secret: Option<String>,
 
+    /// The waits before each retry of a webhook delivery, comma-separated.
+    #[arg(
+        long,
+        env = "ESCROWMART_WEBHOOK_RETRY_SCHEDULE",
+        default_value = "5s,5m,30m,2h,5h,10h,14h,20h,24h"
+    )]
+    pub webhook_retry_schedule: String,
+
     #[command(flatten)]
     pub rules: RulesArgs,
 
@@ -104,6 +112,21 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+impl ServeArgs {
+    /// The webhook retry waits in ms, parsed from `--webhook-retry-schedule`.
+    pub fn webhook_retry_schedule(&self) -> Result<Vec<i64>, String> {
+        self.webhook_retry_schedule
+            .split(',')
+            .map(|wait| {
+                humantime::parse_duration(wait.trim())
+                    .ok()
+                    .and_then(|d| i64::try_from(d.as_millis()).ok())
+                    .ok_or_else(|| format!("--webhook-retry-schedule: {wait:?} is not a duration"))
+            })
+            .collect()
+    }
 }
 
 /// How fast one address or member may ask (see `server::limits`).
@@ -123,6 +146,9 @@ pub struct LimitArgs {
     /// before signing in) per minute.
     #[arg(long, env = "ESCROWMART_POSTS_PER_MINUTE", default_value_t = LimitSettings::default().posts_per_minute)]
     pub posts_per_minute: u32,
+    /// Merchant API calls per key, and per address, per minute.
+    #[arg(long, env = "ESCROWMART_API_CALLS_PER_MINUTE", default_value_t = LimitSettings::default().api_calls_per_minute)]
+    pub api_calls_per_minute: u32,
 }
 
 impl LimitArgs {
@@ -132,6 +158,7 @@ impl LimitArgs {
             free_failures_per_address: self.sign_in_failures_per_address,
             sign_ups_per_hour: self.sign_ups_per_hour,
             posts_per_minute: self.posts_per_minute,
+            api_calls_per_minute: self.api_calls_per_minute,
         }
     }
 }

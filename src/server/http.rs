@@ -45,7 +45,21 @@ pub fn router(state: AppState) -> Router {
         .with_secure(state.settings.secure_cookies)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
 
+    let (merchant_api, openapi) = super::merchant::router();
+    let openapi = std::sync::Arc::new(openapi);
+    let docs = {
+        let openapi = openapi.clone();
+        move || {
+            let page = super::merchant::docs::page(&openapi);
+            // The page carries no script; it needs only our stylesheet.
+            let policy = "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+            ([(header::CONTENT_SECURITY_POLICY, header::HeaderValue::from_static(policy))], page)
+        }
+    };
     Router::new()
+        .merge(merchant_api)
+        .route("/api/v1/openapi.json", get(move || std::future::ready(super::merchant::docs::json(&openapi))))
+        .route("/api/docs", get(move || std::future::ready(docs())))
         .route("/healthz", get(healthz))
         .route("/bank/callback", post(super::bank::callback))
         .route("/wallet/statement.csv", get(statement_csv))

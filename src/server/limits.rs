@@ -46,6 +46,8 @@ pub struct LimitSettings {
     pub sign_ups_per_hour: u32,
     /// State-changing posts per member (or address) per minute (also the burst).
     pub posts_per_minute: u32,
+    /// Merchant API calls per key, and per address, per minute.
+    pub api_calls_per_minute: u32,
 }
 
 impl Default for LimitSettings {
@@ -55,6 +57,7 @@ impl Default for LimitSettings {
             free_failures_per_address: 20,
             sign_ups_per_hour: 20,
             posts_per_minute: 120,
+            api_calls_per_minute: 600,
         }
     }
 }
@@ -72,6 +75,8 @@ pub struct Limits {
     failed_sign_ins_per_address: FailureThrottle<IpAddr>,
     sign_ups: DefaultKeyedRateLimiter<IpAddr>,
     posts: DefaultKeyedRateLimiter<Poster>,
+    api_keys: DefaultKeyedRateLimiter<i64>,
+    api_addresses: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 impl Limits {
@@ -82,6 +87,8 @@ impl Limits {
             failed_sign_ins_per_address: FailureThrottle::new(settings.free_failures_per_address),
             sign_ups: RateLimiter::keyed(Quota::per_hour(per(settings.sign_ups_per_hour))),
             posts: RateLimiter::keyed(Quota::per_minute(per(settings.posts_per_minute))),
+            api_keys: RateLimiter::keyed(Quota::per_minute(per(settings.api_calls_per_minute))),
+            api_addresses: RateLimiter::keyed(Quota::per_minute(per(settings.api_calls_per_minute))),
         }
     }
 
@@ -115,6 +122,16 @@ impl Limits {
 
     pub fn post(&self, poster: Poster) -> Result<(), TooFast> {
         Self::take(&self.posts, &poster)
+    }
+
+    /// One merchant API call, counted against its address (before the key
+    /// is even looked up, so guessing keys is limited too) and its key.
+    pub fn api_call(&self, from: ClientAddress, key_id: Option<i64>) -> Result<(), TooFast> {
+        Self::take(&self.api_addresses, &from.0)?;
+        match key_id {
+            Some(key) => Self::take(&self.api_keys, &key),
+            None => Ok(()),
+        }
     }
 
     fn take<K: Clone + Hash + Eq>(limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> Result<(), TooFast> {

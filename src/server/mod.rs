@@ -11,6 +11,7 @@ pub mod forms;
 pub mod http;
 pub mod limits;
 pub mod media;
+pub mod merchant;
 pub mod redirect_errors;
 pub mod security;
 pub mod seed;
@@ -38,6 +39,8 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict => AppError::Conflict,
             StoreError::Taken(field) => AppError::field(field, format!("That {field} is already in use")),
+            StoreError::WrongState(detail) => AppError::Refused(detail),
+            StoreError::Duplicate(existing) => AppError::Refused(format!("That already exists: {existing}")),
             StoreError::Invalid(message) => AppError::Refused(message),
             StoreError::InsufficientFunds => {
                 AppError::Refused("Your wallet does not hold enough; top up or pay by bank".into())

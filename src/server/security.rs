@@ -83,7 +83,9 @@ pub async fn client_address(mut request: Request<Body>, next: Next) -> Response 
 /// signing in, its address) and turns away those beyond the limit. The
 /// bank's callbacks are the bank's, not a member's, and are not counted.
 pub async fn limit_posts(State(state): State<AppState>, request: Request<Body>, next: Next) -> Response {
-    if !is_state_changing(request.method()) || request.uri().path() == "/bank/callback" {
+    // The bank's callbacks are the bank's; the merchant API counts per key.
+    let path = request.uri().path();
+    if !is_state_changing(request.method()) || path == "/bank/callback" || path.starts_with("/api/v1/") {
         return next.run(request).await;
     }
     let member = match request.extensions().get::<tower_sessions::Session>() {
@@ -134,7 +136,10 @@ fn too_fast_response(request: &Request<Body>, too_fast: TooFast) -> Response {
 }
 
 pub async fn refuse_cross_site(request: Request<Body>, next: Next) -> Response {
-    if is_state_changing(request.method()) && !is_same_site(request.headers()) {
+    if is_state_changing(request.method())
+        && !is_same_site(request.headers())
+        && !is_bearer_api_call(&request)
+    {
         tracing::warn!(
             path = %request.uri().path(),
             origin = ?request.headers().get(header::ORIGIN),
@@ -144,6 +149,17 @@ pub async fn refuse_cross_site(request: Request<Body>, next: Next) -> Response {
         return (StatusCode::FORBIDDEN, "Cross-site requests are not allowed.").into_response();
     }
     next.run(request).await
+}
+
+/// A merchant API call authenticated by its key: no cookie authenticates
+/// it, so a cross-site page gains nothing by sending it.
+fn is_bearer_api_call(request: &Request<Body>) -> bool {
+    request.uri().path().starts_with("/api/v1/")
+        && request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("Bearer "))
 }
 
 fn is_state_changing(method: &Method) -> bool {

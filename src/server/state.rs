@@ -96,6 +96,13 @@ pub struct Settings {
     pub bank_secret: Arc<[u8]>,
     /// Signs the errors that failed forms carry back to their page.
     pub link_secret: Arc<[u8]>,
+    /// Where people reach this server (`http://127.0.0.1:3000`): checkout
+    /// links in the merchant API.
+    pub public_url: String,
+    /// The waits before each webhook retry (ms).
+    pub webhook_retry_ms: Vec<i64>,
+    /// How long one webhook attempt may take before it counts as failed.
+    pub webhook_timeout: std::time::Duration,
 }
 
 /// A secret of 256 random bits, for a process that was given none.

@@ -16,11 +16,17 @@ const BATCH: u64 = 100;
 
 pub fn spawn(state: AppState, tick: Duration) {
     tokio::spawn(async move {
+        let client = reqwest::Client::new();
         loop {
             match fire_due(&state).await {
                 Ok(fired) if fired > 0 => tracing::info!(fired, "timers fired"),
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "timers worker"),
+            }
+            match super::merchant::delivery::deliver_due(&state, &client).await {
+                Ok(sent) if sent > 0 => tracing::info!(sent, "webhook attempts"),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "webhook worker"),
             }
             tokio::time::sleep(tick).await;
         }

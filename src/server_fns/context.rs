@@ -86,6 +86,8 @@ pub fn page_of(outcome: &Outcome) -> String {
         | Outcome::Message { order_id, .. }
         | Outcome::Bank { pay_order_id: Some(order_id), .. } => format!("/orders/{order_id}"),
         Outcome::Listing { listing_id, .. } => format!("/item/{listing_id}"),
+        Outcome::Escrow { public_id, order_id: Some(_) } => format!("/checkout/{public_id}/return"),
+        Outcome::Escrow { order_id: None, .. } | Outcome::Merchant { .. } => "/merchant".into(),
         Outcome::Bank { pay_order_id: None, .. } | Outcome::AlreadySettled | Outcome::Done => {
             "/wallet".into()
         }

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod disputes;
 pub mod listings;
+pub mod merchant;
 pub mod notifications;
 pub mod orders;
 pub mod sellers;

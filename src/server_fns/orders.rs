@@ -23,7 +23,8 @@ pub struct TimelineLine {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderView {
     pub id: i64,
-    pub listing_id: i64,
+    /// None for an escrow another shop created.
+    pub listing_id: Option<i64>,
     pub title: String,
     pub quantity: u32,
     pub unit_price: Money,

@@ -228,6 +228,11 @@ pub enum Event {
     Ship(Shipment),
     /// The seller cancels a paid order before shipping: full refund.
     SellerCancel,
+    /// The seller (a merchant, through the API) gives back part or all of
+    /// what escrow holds; the rest stays held for the buyer to confirm.
+    SellerRefund {
+        amount: Money,
+    },
     ConfirmReceipt,
     ExtendConfirm {
         days: u32,
@@ -328,6 +333,28 @@ pub fn apply(
             next.state = S::Shipped;
             next.deadline = Some(Deadline { kind: TimerKind::Confirm, at: now + d.confirm });
             effects.push(Effect::Notify(Party::Buyer, Notice::Shipped));
+        }
+        (S::Paid | S::Shipped, Event::SellerRefund { amount }) => {
+            if amount.is_zero() || *amount > order.held {
+                return Err(TransitionError::Invalid(format!(
+                    "The refund must be more than ¥0.00 and at most {}",
+                    order.held
+                )));
+            }
+            if *amount == order.held {
+                settle(order, &mut next, &mut effects, *amount, S::Refunded, now, rules)?;
+            } else {
+                effects.push(Effect::transfer(
+                    Account::Escrow,
+                    Account::Available(order.buyer),
+                    *amount,
+                    TransferKind::Refund,
+                )?);
+                effects.push(Effect::Notify(Party::Buyer, Notice::Refunded));
+                next.held = order.held.checked_sub(*amount).ok_or_else(|| {
+                    TransitionError::Invalid(format!("The refund can be at most {}", order.held))
+                })?;
+            }
         }
         (S::Paid, Event::SellerCancel | Event::Timeout(TimerKind::Ship)) => {
             settle(order, &mut next, &mut effects, order.held, S::Refunded, now, rules)?;
@@ -473,6 +500,7 @@ fn check_role(state: OrderState, event: &Event, role: Role) -> Result<(), Transi
         | Event::SendReturn(_) => Role::Buyer,
         Event::Ship(_)
         | Event::SellerCancel
+        | Event::SellerRefund { .. }
         | Event::AgreeRefund
         | Event::RefuseRefund { .. }
         | Event::ConfirmReturn

@@ -101,6 +101,7 @@ fn one_event_of_each_kind() -> Vec<Event> {
         Event::Cancel,
         ship(),
         Event::SellerCancel,
+        Event::SellerRefund { amount: yuan("10") },
         Event::ConfirmReceipt,
         Event::ExtendConfirm { days: 5 },
         refund_of("128.50", RefundKind::RefundOnly),
@@ -128,6 +129,8 @@ fn allowed() -> BTreeSet<(&'static str, EventKind, &'static str)> {
         ("awaiting_payment", E::Timeout(T::Unpaid), "system"),
         ("paid", E::Ship, "seller"),
         ("paid", E::SellerCancel, "seller"),
+        ("paid", E::SellerRefund, "seller"),
+        ("shipped", E::SellerRefund, "seller"),
         ("paid", E::Timeout(T::Ship), "system"),
         ("paid", E::RequestRefund, "buyer"),
         ("shipped", E::ConfirmReceipt, "buyer"),
@@ -201,8 +204,8 @@ fn legal_edge(from: OrderState, to: OrderState) -> bool {
     matches!(
         (from, to),
         (S::AwaitingPayment, S::Paid | S::Cancelled)
-            | (S::Paid, S::Shipped | S::Refunded | S::RefundRequested)
-            | (S::Shipped, S::Shipped | S::Completed | S::RefundRequested)
+            | (S::Paid, S::Paid | S::Shipped | S::Refunded | S::RefundRequested)
+            | (S::Shipped, S::Shipped | S::Completed | S::RefundRequested | S::Refunded)
             | (
                 S::RefundRequested,
                 S::Refunded | S::Completed | S::ReturnInTransit | S::RefundRefused | S::Paid | S::Shipped
@@ -420,6 +423,20 @@ fn an_arbiter_split_of_30_70_charges_the_fee_on_the_released_part_only() {
 }
 
 #[test]
+fn a_seller_refund_gives_back_part_and_keeps_the_rest_held_or_all_and_ends_the_order() {
+    let part = step(&shipped(), Event::SellerRefund { amount: yuan("28.50") }, Role::Seller, T0 + HOUR);
+    assert_eq!(part.next.state, OrderState::Shipped);
+    assert_eq!(part.next.held.fen(), 12_850 - 2_850);
+    assert!(part.next.deadline.is_some(), "the confirm deadline keeps running");
+    let all = step(&part.next, Event::SellerRefund { amount: yuan("100") }, Role::Seller, T0 + 2 * HOUR);
+    assert_eq!(all.next.state, OrderState::Refunded);
+    assert_eq!(all.next.held, Money::ZERO);
+    let too_much =
+        apply(&shipped(), &Event::SellerRefund { amount: yuan("128.51") }, Role::Seller, T0, &rules());
+    assert!(too_much.is_err());
+}
+
+#[test]
 fn nobody_can_buy_their_own_listing_or_nothing() {
     assert!(Order::place(BUYER, BUYER, yuan("1"), 1, T0, &rules()).is_err());
     assert!(Order::place(BUYER, SELLER, yuan("1"), 0, T0, &rules()).is_err());
@@ -439,6 +456,7 @@ fn any_event() -> impl Strategy<Value = (Event, Role)> {
         Just(Event::Cancel),
         Just(ship()),
         Just(Event::SellerCancel),
+        fen.clone().prop_map(|f| Event::SellerRefund { amount: Money::from_fen(f).unwrap_or(Money::ZERO) }),
         Just(Event::ConfirmReceipt),
         prop::sample::select(vec![1u32, 3, 5, 7, 10]).prop_map(|days| Event::ExtendConfirm { days }),
         (fen.clone(), any::<bool>()).prop_map(|(f, ret)| Event::RequestRefund {

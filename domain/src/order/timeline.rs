@@ -19,6 +19,7 @@ pub enum EventKind {
     Cancel,
     Ship,
     SellerCancel,
+    SellerRefund,
     ConfirmReceipt,
     ExtendConfirm,
     RequestRefund,
@@ -48,6 +49,7 @@ impl Event {
             Event::Cancel => EventKind::Cancel,
             Event::Ship(_) => EventKind::Ship,
             Event::SellerCancel => EventKind::SellerCancel,
+            Event::SellerRefund { .. } => EventKind::SellerRefund,
             Event::ConfirmReceipt => EventKind::ConfirmReceipt,
             Event::ExtendConfirm { .. } => EventKind::ExtendConfirm,
             Event::RequestRefund { .. } => EventKind::RequestRefund,
@@ -70,6 +72,7 @@ impl Event {
             Event::Cancel => "Cancelled by the buyer".into(),
             Event::Ship(s) => format!("Shipped with {} (tracking {})", s.carrier, s.tracking),
             Event::SellerCancel => "Cancelled by the seller; refunded in full".into(),
+            Event::SellerRefund { amount } => format!("The seller refunded {amount}"),
             Event::ConfirmReceipt => "Receipt confirmed; payment released".into(),
             Event::ExtendConfirm { days } => format!("Confirm-by date extended by {days} days"),
             Event::RequestRefund { kind, amount, reason } => {

@@ -11,6 +11,10 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub outcome: String,
     pub created_at: i64,
+    /// API keys only: the request's hash, and the status of the answer
+    /// stored in `outcome` (none yet: the first request is in flight).
+    pub request_hash: Option<String>,
+    pub response_status: Option<i32>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

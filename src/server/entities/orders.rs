@@ -8,7 +8,8 @@ pub struct Model {
     pub id: i64,
     pub buyer_id: i64,
     pub seller_id: i64,
-    pub listing_id: i64,
+    /// None for an escrow created through the merchant API.
+    pub listing_id: Option<i64>,
     pub listing_title: String,
     pub quantity: i32,
     pub unit_price_fen: i64,

@@ -17,10 +17,13 @@ use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use serde::{Deserialize, Serialize};
 
 use super::photos::{Purpose, StoredFile};
-use super::{StoreError, bank, claims, listings, messages, orders, ratings, submissions};
+use super::{
+    StoreError, bank, claims, escrows, listings, merchants, messages, orders, ratings, submissions, webhooks,
+};
 use crate::domain::bank::{BankVerdict, OperationKind};
 use crate::domain::claims::ClaimState;
 use crate::domain::ledger::MemberId;
+use crate::domain::merchant::{Mode, NewEscrow};
 use crate::domain::money::Money;
 use crate::domain::order::{Event, Order, Role, Rules, TransitionError};
 use crate::server::clock::Millis;
@@ -116,12 +119,48 @@ pub enum Command {
     },
     /// A seller's change to their listings.
     Listing(listings::Change),
+    /// Merchant mode, API keys and webhook endpoints.
+    Merchant(MerchantChange),
+    /// A merchant's escrow, through the API.
+    CreateEscrow {
+        mode: Mode,
+        escrow: NewEscrow,
+    },
+    /// Only an escrow nobody has paid.
+    CancelEscrow {
+        mode: Mode,
+        public_id: String,
+    },
+    /// The buyer pays an escrow at the hosted checkout: its order is placed
+    /// (once) with the merchant as seller, then paid.
+    PayEscrow {
+        public_id: String,
+        with: PayWith,
+    },
     /// A party rates the other once the order has ended.
     Rate {
         order_id: i64,
         score: String,
         comment: String,
     },
+}
+
+/// A change to a member's merchant settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MerchantChange {
+    Enable,
+    CreateKey { name: String, mode: Mode },
+    RevokeKey(i64),
+    AddEndpoint(String),
+    DisableEndpoint(i64),
+}
+
+/// How the buyer pays at the hosted checkout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PayWith {
+    Wallet,
+    /// Straight from the bank: a top-up that pays the order when confirmed.
+    Bank,
 }
 
 /// What a command led to, stored with its idempotency key so a repeat gets
@@ -154,6 +193,16 @@ pub enum Outcome {
     Listing {
         listing_id: i64,
         removed_file: Option<String>,
+    },
+    /// Merchant settings changed; a new key's or endpoint secret's text,
+    /// shown once (never stored with an idempotency key).
+    Merchant {
+        secret: Option<String>,
+    },
+    /// The escrow made or changed, and its order once the buyer paid.
+    Escrow {
+        public_id: String,
+        order_id: Option<i64>,
     },
     /// A repeat of a submission made before outcomes were recorded.
     Done,
@@ -211,6 +260,39 @@ pub async fn run(
     let executed = execute(&txn, actor, key, command, now, rules).await?;
     txn.commit().await?;
     Ok(executed)
+}
+
+/// A member's merchant settings: turning merchant mode on, keys, webhook
+/// endpoints. Returns a new secret's text, shown once.
+async fn merchant_change(
+    txn: &DatabaseTransaction,
+    member: MemberId,
+    change: MerchantChange,
+    now: Millis,
+) -> Result<Option<String>, StoreError> {
+    if change != MerchantChange::Enable && !merchants::is_merchant(txn, member).await? {
+        return Err(StoreError::Invalid("Turn on merchant mode first".into()));
+    }
+    Ok(match change {
+        MerchantChange::Enable => {
+            merchants::enable(txn, member, now).await?;
+            None
+        }
+        MerchantChange::CreateKey { name, mode } => {
+            Some(merchants::create_key(txn, member, &name, mode, now).await?.1)
+        }
+        MerchantChange::RevokeKey(key) => {
+            merchants::revoke_key(txn, member, key, now).await?;
+            None
+        }
+        MerchantChange::AddEndpoint(url) => {
+            Some(webhooks::add_endpoint(txn, member, &url, now).await?.secret)
+        }
+        MerchantChange::DisableEndpoint(endpoint) => {
+            webhooks::disable_endpoint(txn, member, endpoint, "removed by the merchant", now).await?;
+            None
+        }
+    })
 }
 
 async fn decide_and_apply(
@@ -284,6 +366,50 @@ async fn decide_and_apply(
             let seller = actor.member()?;
             let (listing_id, removed_file) = listings::change(txn, seller, change, now).await?;
             Outcome::Listing { listing_id, removed_file }
+        }
+        Command::Merchant(change) => {
+            let member = actor.member()?;
+            Outcome::Merchant { secret: merchant_change(txn, member, change, now).await? }
+        }
+        Command::CreateEscrow { mode, escrow } => {
+            let merchant = actor.member()?;
+            if !merchants::is_merchant(txn, merchant).await? {
+                return Err(StoreError::Rule(TransitionError::NotYourRole));
+            }
+            let created = escrows::create(txn, merchant, mode, &escrow, now).await?;
+            Outcome::Escrow { public_id: created.public_id, order_id: None }
+        }
+        Command::CancelEscrow { mode, public_id } => {
+            let merchant = actor.member()?;
+            let escrow =
+                escrows::find_for(txn, merchant, mode, &public_id).await?.ok_or(StoreError::NotFound)?;
+            escrows::cancel(txn, &escrow, now).await?;
+            Outcome::Escrow { public_id, order_id: None }
+        }
+        Command::PayEscrow { public_id, with } => {
+            let buyer = actor.member()?;
+            let escrow = escrows::find_public(txn, &public_id).await?.ok_or(StoreError::NotFound)?;
+            let order_id = match escrow.order_id {
+                Some(order_id) => order_id,
+                None => {
+                    let order_id = orders::place_for_escrow(txn, buyer, &escrow, now, rules).await?;
+                    escrows::link_order(txn, &escrow, order_id, now).await?;
+                    order_id
+                }
+            };
+            match with {
+                PayWith::Wallet => {
+                    orders::transition(txn, order_id, &Event::Pay, actor, now, rules).await?;
+                    Outcome::Escrow { public_id, order_id: Some(order_id) }
+                }
+                PayWith::Bank => {
+                    let amount = escrow.amount;
+                    let (reference, new) =
+                        bank::start(txn, buyer, OperationKind::TopUp, amount, Some(order_id), now, rules)
+                            .await?;
+                    Outcome::Bank { reference, new, pay_order_id: Some(order_id) }
+                }
+            }
         }
         Command::Rate { order_id, score, comment } => {
             let rater = actor.member()?;

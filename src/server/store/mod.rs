@@ -5,9 +5,11 @@ pub mod bank;
 pub mod claims;
 pub mod commands;
 mod effects;
+pub mod escrows;
 pub mod ledger;
 pub mod listings;
 pub mod members;
+pub mod merchants;
 pub mod messages;
 pub mod notifications;
 pub mod orders;
@@ -18,6 +20,7 @@ pub mod sessions;
 pub mod submissions;
 pub mod timers;
 pub mod views;
+pub mod webhooks;
 
 use sea_orm::{DbErr, SqlErr};
 
@@ -41,6 +44,13 @@ pub enum StoreError {
     /// past the largest amount); nothing was written.
     #[error("{0} would pass the most it may hold")]
     BalanceLimit(crate::domain::ledger::Account),
+    /// The subject's state does not allow the step (an escrow already paid).
+    #[error("{0}")]
+    WrongState(String),
+    /// A unique thing already exists: names it (the escrow with this
+    /// order number).
+    #[error("already exists: {0}")]
+    Duplicate(String),
     /// Not enough stock left for the order.
     #[error("sold out")]
     SoldOut,

@@ -28,7 +28,9 @@ use crate::server::entities::{listings, order_events, orders, timers};
 pub struct OrderRecord {
     pub id: i64,
     pub version: i32,
-    pub listing_id: i64,
+    /// The listing bought; none for an escrow another shop created (its
+    /// items are on the escrow).
+    pub listing_id: Option<i64>,
     pub listing_title: String,
     pub unit_price: Money,
     pub shipping_address: String,
@@ -45,6 +47,25 @@ pub struct TimelineEntry {
     pub kind: String,
     pub description: String,
     pub to_state: OrderState,
+}
+
+/// Creates the order for an escrow another shop made, awaiting payment,
+/// with the merchant as seller: from here it is an ordinary order. Reached
+/// through `commands::execute`.
+pub(super) async fn place_for_escrow(
+    txn: &DatabaseTransaction,
+    buyer: MemberId,
+    escrow: &super::escrows::Escrow,
+    now: Millis,
+    rules: &Rules,
+) -> Result<i64, StoreError> {
+    let merchant = super::members::find(txn, escrow.merchant_id).await?.ok_or(StoreError::NotFound)?;
+    if merchant.suspension.is_some() {
+        return Err(StoreError::Invalid("This shop is suspended and cannot take new orders".into()));
+    }
+    let order = Order::place(buyer, escrow.merchant_id, escrow.amount, 1, now, rules)?;
+    let address = crate::domain::merchant::shipping_note(&merchant.display_name);
+    insert(txn, buyer, None, &escrow.subject, 1, escrow.amount, &order, &address, now).await
 }
 
 /// Reserves stock and creates the order, awaiting payment. The stock
@@ -82,18 +103,35 @@ pub(super) async fn place(
     if reserved.rows_affected != 1 {
         return Err(StoreError::SoldOut);
     }
+    insert(txn, buyer, Some(listing_id), &listing.title, quantity, unit_price, &order, &address, now).await
+}
+
+/// Writes a new order awaiting payment, its timer and its first timeline line.
+#[allow(clippy::too_many_arguments)]
+async fn insert(
+    txn: &DatabaseTransaction,
+    buyer: MemberId,
+    listing_id: Option<i64>,
+    title: &str,
+    quantity: u32,
+    unit_price: Money,
+    order: &Order,
+    address: &str,
+    now: Millis,
+) -> Result<i64, StoreError> {
+    let quantity_column = i32::try_from(quantity).map_err(|_| StoreError::SoldOut)?;
     let row = orders::ActiveModel {
         buyer_id: Set(buyer),
-        seller_id: Set(listing.seller_id),
+        seller_id: Set(order.seller),
         listing_id: Set(listing_id),
-        listing_title: Set(listing.title.clone()),
+        listing_title: Set(title.to_owned()),
         quantity: Set(quantity_column),
         unit_price_fen: Set(unit_price.fen()),
         amount_fen: Set(order.amount.fen()),
         held_fen: Set(0),
         state: Set(order.state.slug().to_owned()),
         version: Set(0),
-        shipping_address: Set(address),
+        shipping_address: Set(address.to_owned()),
         confirm_extended: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
@@ -101,7 +139,7 @@ pub(super) async fn place(
     }
     .insert(txn)
     .await?;
-    write_order_fields(txn, row.id, 0, &order, now).await?;
+    write_order_fields(txn, row.id, 0, order, now).await?;
     sync_timer(txn, row.id, order.deadline).await?;
     order_events::ActiveModel {
         order_id: Set(row.id),
@@ -163,6 +201,8 @@ async fn write_transition(
     }
     write_order_fields(txn, record.id, record.version + 1, &transition.next, now).await?;
     super::effects::carry_out(txn, &scope_of(record), &transition.effects, now, rules).await?;
+    // An escrow another shop created follows its order, and the shop hears.
+    super::escrows::order_moved(txn, record.id, transition.next.state, now).await?;
     sync_timer(txn, record.id, transition.next.deadline).await?;
 
     let (actor_kind, actor_id) = actor.stored();
@@ -190,7 +230,7 @@ pub(super) fn scope_of(record: &OrderRecord) -> Scope {
         reference: Reference { order_id: Some(record.id), ..Default::default() },
         buyer: Some(record.order.buyer),
         seller: Some(record.order.seller),
-        listing_id: Some(record.listing_id),
+        listing_id: record.listing_id,
         order_id: Some(record.id),
         subject: record.listing_title.clone(),
         ..Default::default()

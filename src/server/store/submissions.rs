@@ -32,6 +32,8 @@ pub async fn claim(
         key: Set(key.to_owned()),
         outcome: Set(String::new()),
         created_at: Set(now),
+        request_hash: Set(None),
+        response_status: Set(None),
     })
     .on_conflict(
         OnConflict::columns([form_submissions::Column::MemberId, form_submissions::Column::Key])

@@ -208,3 +208,71 @@ async fn an_error_the_server_sent_back_is_shown_once_signed_and_only_to_that_ses
     app.clock.advance(10 * 60 * 1000 + 1);
     assert_eq!(seller.get(&back).await.status, 303);
 }
+
+#[tokio::test]
+async fn hostile_text_from_a_merchant_and_its_api_calls_is_rendered_inert() {
+    use super::merchant_api::{api, create, shop};
+    use serde_json::json;
+
+    let app = TestApp::new().await;
+    let long = hostile_long();
+    let mut merchant = shop(&app, "shop@example.com").await;
+    // The shop's name is its member name: make it hostile too.
+    let mut named = app.member("named@example.com", TITLE_BREAK).await;
+    ok(named.call("enable_merchant", &[]).await);
+    ok(named.call("create_api_key", &[("name", &long[..60.min(long.len())]), ("mode", "live")]).await);
+    let view: serde_json::Value =
+        serde_json::from_str(&named.call("merchant_settings", &[]).await.body).expect("settings");
+    let hostile_key = view["new_secret"].as_str().expect("key").to_owned();
+    ok(named
+        .call("add_webhook_endpoint", &[("url", &format!("https://shop.example/{}", q(ATTRIBUTE_BREAK)))])
+        .await);
+
+    let escrow = json!({
+        "out_trade_no": TITLE_BREAK,
+        "amount": "10.00",
+        "subject": format!("{TITLE_BREAK}{ATTRIBUTE_BREAK}"),
+        "items": [{"title": long.chars().take(120).collect::<String>(), "quantity": 1, "unit_price": "10.00"}],
+        "return_url": format!("https://shop.example/back?x={}", q(ATTRIBUTE_BREAK)),
+        "cancel_url": format!("https://shop.example/cancel?x={}", q(SCRIPT_BREAK)),
+        "metadata": {ATTRIBUTE_BREAK: long.chars().take(200).collect::<String>()}
+    });
+    let created = api(&app, "POST", "/escrows", &hostile_key, Some(&key()), Some(&escrow)).await;
+    assert_eq!(created.status.as_u16(), 201, "{created:?}");
+    let id = created.body["id"].as_str().expect("id").to_owned();
+    let plain = create(&app, &merchant.live, "T-1").await;
+
+    let mut visitor = app.client();
+    for page in [format!("/checkout/{id}"), format!("/checkout/{plain}"), "/api/docs".to_owned()] {
+        assert_inert(&page, &visitor.get(&page).await);
+    }
+    let mut buyer = app.member("buyer@example.com", ATTRIBUTE_BREAK).await;
+    let buyer_id = member_id(&mut buyer).await;
+    fund(&app, buyer_id, "100").await;
+    assert_inert("checkout, signed in", &buyer.get(&format!("/checkout/{id}")).await);
+    ok(buyer.call("pay_checkout", &[("id", &id), ("with", "wallet"), ("form_key", &key())]).await);
+    let escrow = store::escrows::find_public(&app.db, &id).await.expect("read").expect("escrow");
+    let order = escrow.order_id.expect("an order");
+    for page in [
+        format!("/checkout/{id}"),
+        format!("/checkout/{id}/return"),
+        format!("/orders/{order}"),
+        "/orders".to_owned(),
+    ] {
+        assert_inert(&page, &buyer.get(&page).await);
+    }
+    for page in ["/merchant".to_owned(), format!("/orders/{order}"), "/dashboard".to_owned()] {
+        assert_inert(&page, &named.get(&page).await);
+    }
+    assert_inert("/merchant", &merchant.client.get("/merchant").await);
+    let checkout = visitor.get(&format!("/checkout/{id}")).await.body;
+    assert!(
+        checkout.contains("<title>Pay &lt;/title&gt;&lt;script&gt;"),
+        "the shop's name is escaped in the title"
+    );
+    audit_passes(&app).await;
+}
+
+fn q(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}

@@ -8,6 +8,7 @@ mod escrow;
 mod hostile;
 mod limits_of_money;
 mod listings;
+pub mod merchant_api;
 mod one_door;
 mod ops;
 mod search;

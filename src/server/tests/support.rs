@@ -47,6 +47,10 @@ pub struct TestConfig {
     pub limits: LimitSettings,
     /// How long the simulated bank takes to call back.
     pub bank_delay: std::time::Duration,
+    /// The waits before each webhook retry (ms).
+    pub webhook_retry_ms: Vec<i64>,
+    /// How long one webhook attempt may take.
+    pub webhook_timeout: std::time::Duration,
 }
 
 impl Default for TestConfig {
@@ -57,6 +61,8 @@ impl Default for TestConfig {
             rules: Rules::default(),
             limits: GENEROUS_LIMITS,
             bank_delay: std::time::Duration::from_millis(20),
+            webhook_retry_ms: crate::domain::merchant::RETRY_SCHEDULE_MS.to_vec(),
+            webhook_timeout: crate::server::merchant::delivery::TIMEOUT,
         }
     }
 }
@@ -69,6 +75,7 @@ pub const GENEROUS_LIMITS: LimitSettings = LimitSettings {
     free_failures_per_address: 20,
     sign_ups_per_hour: 100_000,
     posts_per_minute: 100_000,
+    api_calls_per_minute: 100_000,
 };
 
 impl TestApp {
@@ -121,6 +128,9 @@ impl TestApp {
                 secure_cookies: false,
                 bank_secret: secret,
                 link_secret: b"test link secret".as_slice().into(),
+                public_url: base_url.clone(),
+                webhook_retry_ms: config.webhook_retry_ms.clone(),
+                webhook_timeout: config.webhook_timeout,
             }),
             category_counts: Arc::default(),
             limits: Arc::new(Limits::new(config.limits)),

@@ -72,6 +72,7 @@ fn MemberNav(member: MemberView, sign_out: ServerAction<SignOut>) -> impl IntoVi
         <a href="/orders">"My orders"</a>
         <a href="/dashboard">"Dashboard"</a>
         <a href="/wallet">"Wallet"</a>
+        <a href="/merchant">"Merchant API"</a>
         {member.is_arbiter.then(|| view! { <a href="/arbiter">"Arbiter"</a> })}
         <a href="/notifications" class="bell" aria-label=format!("Notifications, {} unread", member.unread)>
             "🔔"

@@ -1,8 +1,10 @@
 pub mod arbiter;
+pub mod checkout;
 pub mod dashboard;
 pub mod edit_listing;
 pub mod home;
 pub mod item;
+pub mod merchant;
 pub mod my_listings;
 pub mod my_orders;
 pub mod not_found;

@@ -105,7 +105,10 @@ fn OrderDetail(order: OrderView, actions: OrderActions, disputes: DisputeActions
             <header class="order__header">
                 <div>
                     <h1>{title}</h1>
-                    <p class="order__item"><a href=format!("/item/{}", order.listing_id)>{order.title.clone()}</a></p>
+                    <p class="order__item">{match order.listing_id {
+                        Some(listing) => view! { <a href=format!("/item/{listing}")>{order.title.clone()}</a> }.into_any(),
+                        None => view! { <span>{order.title.clone()}</span> }.into_any(),
+                    }}</p>
                 </div>
                 <span class=format!("state state--{}", order.state.slug()) data-testid="order-state">{order.state.label()}</span>
             </header>
