@@ -6,20 +6,21 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test tools build lint test-rust test-sqlite test-postgres test-e2e postgres
+.PHONY: run test tools build lint test-rust test-sqlite test-postgres test-e2e test-contract bench-api postgres
 
 ## Start the app on the embedded SQLite with demo data at http://127.0.0.1:3000
 run: tools build
 	ESCROWMART_DEMO=true LEPTOS_SITE_ROOT=target/site target/release/escrowmart serve
 
 ## Run every check: formatting, lints, Rust tests on SQLite and PostgreSQL, Playwright
-test: tools lint test-rust test-e2e
+test: tools lint test-rust test-e2e test-contract
 
 tools:
 	@bash .ci/install-tools
 
 build:
 	cargo leptos build --release --precompress
+	cargo build --release -p tea-shop
 
 lint:
 	cargo fmt --all -- --check
@@ -36,6 +37,14 @@ test-postgres: postgres
 
 test-e2e: build
 	cd end2end && npx playwright test
+
+## The merchant API against its served OpenAPI document (Schemathesis)
+test-contract: build
+	bash end2end/contract/schemathesis.sh
+
+## Create-escrow throughput and webhook latency over loopback
+bench-api: build
+	node end2end/bench/merchant.mjs
 
 # Starts the machine's PostgreSQL if it is stopped.
 postgres:

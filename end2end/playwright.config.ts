@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import * as path from 'node:path';
+import { teaShopEmail, teaShopPassword, teaShopPort } from './tests/helpers';
 
 // One release server on a fresh SQLite file per run, started here so that
 // the browser tests need nothing but a built binary (`make test` builds it).
@@ -9,6 +10,11 @@ const root = path.resolve(__dirname, '..');
 // Set once by the runner; its workers inherit it, so all agree on the file.
 process.env.E2E_DATABASE_FILE ??= path.join(__dirname, '.tmp', `e2e-${process.pid}.db`);
 const databaseFile = process.env.E2E_DATABASE_FILE;
+// The outside shop of examples/tea-shop, set up as a merchant on the fresh
+// database before the server starts; it reads its key and webhook secret
+// from this file once it is complete (written aside, then moved).
+const teaEnv = `${databaseFile}.tea.env`;
+const escrowmart = `${root}/target/release/escrowmart`;
 
 const chromium = {
   browserName: 'chromium' as const,
@@ -39,14 +45,19 @@ export default defineConfig({
     { name: 'hydrated', use: { ...chromium, javaScriptEnabled: true } },
     { name: 'no-js', use: { ...chromium, javaScriptEnabled: false } },
   ],
-  webServer: {
-    command: `mkdir -p .tmp && rm -f ${databaseFile}* && ${root}/target/release/escrowmart serve`,
+  webServer: [{
+    command:
+      `mkdir -p .tmp && rm -f ${databaseFile}* && ` +
+      `${escrowmart} merchant setup --email ${teaShopEmail} --name 'Tea House' ` +
+      `--webhook-url http://127.0.0.1:${teaShopPort}/webhooks/escrowmart > ${teaEnv}.part && ` +
+      `mv ${teaEnv}.part ${teaEnv} && exec ${escrowmart} serve`,
     cwd: __dirname,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: 'pipe',
     env: {
+      ESCROWMART_MERCHANT_PASSWORD: teaShopPassword,
       DATABASE_URL: `sqlite://${databaseFile}`,
       ESCROWMART_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: path.join(root, 'target', 'site'),
@@ -64,5 +75,18 @@ export default defineConfig({
       ESCROWMART_SIGN_IN_FAILURES_PER_ADDRESS: '100000',
       ESCROWMART_POSTS_PER_MINUTE: '100000',
     },
-  },
+  }, {
+    command:
+      `while [ ! -s ${teaEnv} ]; do sleep 0.2; done; set -a; . ${teaEnv}; set +a; ` +
+      `exec ${root}/target/release/tea-shop`,
+    cwd: __dirname,
+    url: `http://127.0.0.1:${teaShopPort}/healthz`,
+    reuseExistingServer: false,
+    timeout: 90_000,
+    stdout: 'pipe',
+    env: {
+      ESCROWMART_URL: baseURL,
+      TEA_SHOP_ADDR: `127.0.0.1:${teaShopPort}`,
+    },
+  }],
 });

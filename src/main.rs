@@ -2,12 +2,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
+use escrowmart::domain::merchant::Mode;
 use escrowmart::domain::order::Rules;
 use escrowmart::server::bank::SimulatedBank;
 use escrowmart::server::clock::{Clock, SystemClock};
-use escrowmart::server::config::{Cli, Command, ServeArgs, UserCommand};
+use escrowmart::server::config::{Cli, Command, MerchantCommand, ServeArgs, UserCommand};
 use escrowmart::server::limits::Limits;
 use escrowmart::server::media::MediaStore;
+use escrowmart::server::merchant::setup;
 use escrowmart::server::seed::{self, DEMO_BUYER, DEMO_PASSWORD, Seeded};
 use escrowmart::server::state::{AppState, Settings, random_secret};
 use escrowmart::server::store::sessions::DbSessionStore;
@@ -73,6 +75,23 @@ async fn run(command: Command, database_url: &str, media: MediaStore) -> Result<
             } else {
                 Err(format!("no member with the email {email}"))
             }
+        }
+        Command::Merchant(MerchantCommand::Setup { email, name, password, test, webhook_url }) => {
+            let mode = if test { Mode::Test } else { Mode::Live };
+            let now = clock.now_ms();
+            let shop = setup::Shop {
+                email: &email,
+                name: &name,
+                password: &password,
+                mode,
+                webhook_url: webhook_url.as_deref(),
+            };
+            let made = setup::setup(&db, &shop, now, &Rules::default()).await?;
+            println!("ESCROWMART_API_KEY={}", made.api_key);
+            if let Some(secret) = made.webhook_secret {
+                println!("ESCROWMART_WEBHOOK_SECRET={secret}");
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Serve(args) => serve(db, clock, media, *args).await.map(|()| ExitCode::SUCCESS),
     }

@@ -5,6 +5,12 @@ import { Browser, expect, Page, TestInfo } from '@playwright/test';
 
 export const PASSWORD = 'a long enough password';
 
+/** The example shop (examples/tea-shop) the config starts beside the app. */
+export const teaShopPort = Number(process.env.E2E_TEA_SHOP_PORT ?? 3211);
+export const teaShopUrl = `http://127.0.0.1:${teaShopPort}`;
+export const teaShopEmail = 'tea@shop.example';
+export const teaShopPassword = 'the tea house password';
+
 /** A unique email per test run and project, so both projects share one database. */
 export function uniqueEmail(testInfo: TestInfo, who: string): string {
   return `${who}.${testInfo.project.name}.${Date.now()}.${testInfo.retry}@example.com`;

@@ -52,6 +52,33 @@ pub enum Command {
     /// Manage members.
     #[command(subcommand)]
     User(UserCommand),
+    /// Set up shops that use the merchant API.
+    #[command(subcommand)]
+    Merchant(MerchantCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MerchantCommand {
+    /// Make (or reuse) a member, turn on merchant mode, make an API key and
+    /// optionally a webhook endpoint; prints them as environment lines
+    /// (`ESCROWMART_API_KEY=…`, `ESCROWMART_WEBHOOK_SECRET=…`).
+    Setup {
+        /// The shop owner's email.
+        #[arg(long)]
+        email: String,
+        /// The shop's name, shown to buyers at checkout (for a new member).
+        #[arg(long, default_value = "Tea House")]
+        name: String,
+        /// The password of a new member.
+        #[arg(long, env = "ESCROWMART_MERCHANT_PASSWORD")]
+        password: String,
+        /// Make a test key (em_test_…) instead of a live one.
+        #[arg(long, default_value_t = false)]
+        test: bool,
+        /// Where to send webhooks.
+        #[arg(long)]
+        webhook_url: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

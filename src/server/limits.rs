@@ -88,7 +88,12 @@ impl Limits {
             sign_ups: RateLimiter::keyed(Quota::per_hour(per(settings.sign_ups_per_hour))),
             posts: RateLimiter::keyed(Quota::per_minute(per(settings.posts_per_minute))),
             api_keys: RateLimiter::keyed(Quota::per_minute(per(settings.api_calls_per_minute))),
-            api_addresses: RateLimiter::keyed(Quota::per_minute(per(settings.api_calls_per_minute))),
+            // An address may carry several keys (a shop's live and test servers
+            // behind one NAT): its allowance is four keys' worth, there to stop
+            // key guessing rather than to meter.
+            api_addresses: RateLimiter::keyed(Quota::per_minute(per(settings
+                .api_calls_per_minute
+                .saturating_mul(4)))),
         }
     }
 
@@ -126,12 +131,14 @@ impl Limits {
 
     /// One merchant API call, counted against its address (before the key
     /// is even looked up, so guessing keys is limited too) and its key.
-    pub fn api_call(&self, from: ClientAddress, key_id: Option<i64>) -> Result<(), TooFast> {
-        Self::take(&self.api_addresses, &from.0)?;
-        match key_id {
-            Some(key) => Self::take(&self.api_keys, &key),
-            None => Ok(()),
-        }
+    /// A merchant API call from this address, before its key is known.
+    pub fn api_address(&self, from: ClientAddress) -> Result<(), TooFast> {
+        Self::take(&self.api_addresses, &from.0)
+    }
+
+    /// A merchant API call made with this key.
+    pub fn api_key(&self, key_id: i64) -> Result<(), TooFast> {
+        Self::take(&self.api_keys, &key_id)
     }
 
     fn take<K: Clone + Hash + Eq>(limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> Result<(), TooFast> {

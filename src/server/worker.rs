@@ -1,7 +1,7 @@
-//! The timers worker inside `serve`: fires due deadlines (unpaid, ship,
-//! confirm, refund answers, returns). It claims timers so that several app
-//! instances share the work, and on start it catches up with everything that
-//! fell due while the server was down.
+//! The workers inside `serve`: one fires due deadlines (unpaid, ship,
+//! confirm, refund answers, returns), one sends the webhook outbox. Both
+//! claim their work, so several app instances share it, and on start they
+//! catch up with everything that fell due while the server was down.
 
 use std::time::Duration;
 
@@ -15,15 +15,23 @@ const LEASE_MS: i64 = 60_000;
 const BATCH: u64 = 100;
 
 pub fn spawn(state: AppState, tick: Duration) {
+    let webhooks = state.clone();
     tokio::spawn(async move {
-        let client = reqwest::Client::new();
         loop {
             match fire_due(&state).await {
                 Ok(fired) if fired > 0 => tracing::info!(fired, "timers fired"),
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "timers worker"),
             }
-            match super::merchant::delivery::deliver_due(&state, &client).await {
+            tokio::time::sleep(tick).await;
+        }
+    });
+    // Webhooks go out on their own loop: a shop's slow endpoint (up to the
+    // 15 s timeout per attempt) must not hold up the escrow deadlines.
+    tokio::spawn(async move {
+        let client = reqwest::Client::new();
+        loop {
+            match super::merchant::delivery::deliver_due(&webhooks, &client).await {
                 Ok(sent) if sent > 0 => tracing::info!(sent, "webhook attempts"),
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "webhook worker"),

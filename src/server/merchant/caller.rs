@@ -38,7 +38,7 @@ impl FromRequestParts<AppState> for Caller {
         let too_fast = |t: crate::server::limits::TooFast| ApiError::RateLimited {
             retry_after_secs: t.retry_after_secs,
         };
-        state.limits.api_call(from, None).map_err(too_fast)?;
+        state.limits.api_address(from).map_err(too_fast)?;
         let secret = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -50,7 +50,7 @@ impl FromRequestParts<AppState> for Caller {
         let caller = merchants::authenticate(&state.db, secret, state.clock.now_ms())
             .await?
             .ok_or(ApiError::InvalidKey)?;
-        state.limits.api_call(ClientAddress::default(), Some(caller.key_id)).map_err(too_fast)?;
+        state.limits.api_key(caller.key_id).map_err(too_fast)?;
         Ok(caller)
     }
 }

@@ -8,11 +8,12 @@ pub mod caller;
 pub mod delivery;
 pub mod docs;
 pub mod problem;
+pub mod setup;
 pub mod wire;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -21,10 +22,10 @@ use utoipa::{IntoParams, Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use self::problem::{ApiError, Problem};
+use self::problem::{ApiError, ApiPath, ApiQuery, Problem};
 use self::wire::{
     CreateEndpoint, CreateEscrow, DeliveryBody, EndpointBody, EscrowBody, EscrowStatusBody, EventBody,
-    ItemBody, Page, Redelivered, Refund, Ship,
+    IdempotencyKeyHeader, ItemBody, Page, Redelivered, Refund, Ship,
 };
 use crate::domain::merchant::{EscrowStatus, NewEscrow};
 use crate::domain::money::Money;
@@ -143,7 +144,7 @@ async fn order_step(
     path = "/escrows",
     tag = "escrows",
     request_body = CreateEscrow,
-    params(("Idempotency-Key" = String, Header, description = "Unique per request; a repeat replays the answer")),
+    params(IdempotencyKeyHeader),
     responses(
         (status = 201, description = "Created", body = EscrowBody),
         (status = 400, description = "No Idempotency-Key, or a body that is not JSON", body = Problem, content_type = "application/problem+json"),
@@ -189,7 +190,7 @@ async fn create_escrow(
 async fn get_escrow(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<EscrowBody>, ApiError> {
     let escrow = escrow_of(&state.db, &caller, &id).await?;
     Ok(Json(EscrowBody::of(&escrow, public_url(&state))))
@@ -200,12 +201,17 @@ async fn get_escrow(
 #[into_params(parameter_in = Query)]
 struct EscrowQuery {
     /// Only the escrow with this order number.
+    #[param(max_length = 64)]
     out_trade_no: Option<String>,
     /// Only escrows in this status.
-    status: Option<String>,
-    /// From the previous page's `next_cursor`.
+    status: Option<EscrowStatusBody>,
+    /// The `id` of the last escrow of the previous page (its
+    /// `next_cursor`); the page starts after it. An id this key does not
+    /// know answers 404.
+    #[param(max_length = 64)]
     cursor: Option<String>,
     /// 1 to 100; 20 by default.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u64>,
 }
 
@@ -214,30 +220,6 @@ fn page_size(limit: Option<u64>) -> Result<u64, ApiError> {
         n @ 1..=100 => Ok(n),
         _ => Err(ApiError::Validation(crate::domain::validation::FieldErrors::one("limit", "1 to 100"))),
     }
-}
-
-fn cursor_id(cursor: Option<&str>) -> Result<Option<i64>, ApiError> {
-    use base64::Engine as _;
-    cursor
-        .map(|c| {
-            base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(c)
-                .ok()
-                .and_then(|bytes| String::from_utf8(bytes).ok())
-                .and_then(|text| text.strip_prefix("before:").and_then(|id| id.parse().ok()))
-                .ok_or_else(|| {
-                    ApiError::Validation(crate::domain::validation::FieldErrors::one(
-                        "cursor",
-                        "Not a cursor from this API",
-                    ))
-                })
-        })
-        .transpose()
-}
-
-fn cursor_of(id: i64) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("before:{id}"))
 }
 
 /// List escrows
@@ -251,28 +233,32 @@ fn cursor_of(id: i64) -> String {
     responses(
         (status = 200, description = "A page of escrows", body = Page<EscrowBody>),
         (status = 401, description = "Bad key", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A bad filter or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The cursor names no escrow of this key", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad filter", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn list_escrows(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<EscrowQuery>,
+    ApiQuery(query): ApiQuery<EscrowQuery>,
 ) -> Result<Json<Page<EscrowBody>>, ApiError> {
     let limit = page_size(query.limit)?;
-    let status = query
-        .status
-        .as_deref()
-        .map(|s| {
-            s.parse::<EscrowStatus>().map_err(|_| {
-                ApiError::Validation(crate::domain::validation::FieldErrors::one(
-                    "status",
-                    "Not an escrow status",
-                ))
-            })
-        })
-        .transpose()?;
-    let before = cursor_id(query.cursor.as_deref())?;
+    if query
+        .out_trade_no
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > crate::domain::merchant::OUT_TRADE_NO_MAX_CHARS)
+    {
+        let message = format!("At most {} characters", crate::domain::merchant::OUT_TRADE_NO_MAX_CHARS);
+        return Err(ApiError::Validation(crate::domain::validation::FieldErrors::one(
+            "out_trade_no",
+            message,
+        )));
+    }
+    let status = query.status.map(EscrowStatus::from);
+    let before = match query.cursor.as_deref() {
+        Some(cursor) => Some(escrow_of(&state.db, &caller, cursor).await?.id),
+        None => None,
+    };
     let found = escrows::page(
         &state.db,
         caller.merchant_id,
@@ -286,7 +272,7 @@ async fn list_escrows(
     let more = found.len() as u64 > limit;
     let data: Vec<EscrowBody> =
         found.iter().take(limit as usize).map(|e| EscrowBody::of(e, public_url(&state))).collect();
-    let next_cursor = if more { found.get(limit as usize - 1).map(|e| cursor_of(e.id)) } else { None };
+    let next_cursor = if more { found.get(limit as usize - 1).map(|e| e.public_id.clone()) } else { None };
     Ok(Json(Page { data, next_cursor }))
 }
 
@@ -299,7 +285,7 @@ async fn list_escrows(
     path = "/escrows/{id}/ship",
     tag = "escrows",
     request_body = Ship,
-    params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
+    params(("id" = String, Path, description = "The escrow's or event's id"), IdempotencyKeyHeader),
     responses(
         (status = 200, description = "Shipped", body = EscrowBody),
         (status = 400, body = Problem, content_type = "application/problem+json"),
@@ -312,7 +298,7 @@ async fn list_escrows(
 async fn ship_escrow(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -334,7 +320,7 @@ async fn ship_escrow(
     post,
     path = "/escrows/{id}/cancel",
     tag = "escrows",
-    params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
+    params(("id" = String, Path, description = "The escrow's or event's id"), IdempotencyKeyHeader),
     responses(
         (status = 200, description = "Cancelled", body = EscrowBody),
         (status = 400, body = Problem, content_type = "application/problem+json"),
@@ -346,7 +332,7 @@ async fn ship_escrow(
 async fn cancel_escrow(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -370,7 +356,7 @@ async fn cancel_escrow(
     path = "/escrows/{id}/refunds",
     tag = "escrows",
     request_body = Refund,
-    params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
+    params(("id" = String, Path, description = "The escrow's or event's id"), IdempotencyKeyHeader),
     responses(
         (status = 201, description = "Refunded", body = EscrowBody),
         (status = 400, body = Problem, content_type = "application/problem+json"),
@@ -383,7 +369,7 @@ async fn cancel_escrow(
 async fn refund_escrow(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -403,7 +389,11 @@ async fn refund_escrow(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct EventQuery {
+    /// The `id` of the last event of the previous page (its `next_cursor`).
+    #[param(max_length = 64)]
     cursor: Option<String>,
+    /// 1 to 100; 20 by default.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u64>,
 }
 
@@ -418,20 +408,29 @@ struct EventQuery {
     responses(
         (status = 200, body = Page<EventBody>),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The cursor names no event of this key", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn list_events(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<EventQuery>,
+    ApiQuery(query): ApiQuery<EventQuery>,
 ) -> Result<Json<Page<EventBody>>, ApiError> {
     let limit = page_size(query.limit)?;
-    let before = cursor_id(query.cursor.as_deref())?;
+    let before = match query.cursor.as_deref() {
+        Some(cursor) => Some(
+            webhooks::event(&state.db, caller.merchant_id, Some(caller.mode), cursor)
+                .await?
+                .ok_or(ApiError::NotFound)?
+                .id,
+        ),
+        None => None,
+    };
     let found = webhooks::events(&state.db, caller.merchant_id, caller.mode, before, limit + 1).await?;
     let more = found.len() as u64 > limit;
     let data = found.iter().take(limit as usize).map(|e| EventBody::of(e, public_url(&state))).collect();
-    let next_cursor = if more { found.get(limit as usize - 1).map(|e| cursor_of(e.id)) } else { None };
+    let next_cursor = if more { found.get(limit as usize - 1).map(|e| e.public_id.clone()) } else { None };
     Ok(Json(Page { data, next_cursor }))
 }
 
@@ -450,7 +449,7 @@ async fn list_events(
 async fn event_deliveries(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<DeliveryBody>>, ApiError> {
     let event = webhooks::event(&state.db, caller.merchant_id, Some(caller.mode), &id)
         .await?
@@ -466,7 +465,7 @@ async fn event_deliveries(
     post,
     path = "/events/{id}/redeliver",
     tag = "webhooks",
-    params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
+    params(("id" = String, Path, description = "The escrow's or event's id"), IdempotencyKeyHeader),
     responses(
         (status = 202, body = Redelivered),
         (status = 400, body = Problem, content_type = "application/problem+json"),
@@ -477,7 +476,7 @@ async fn event_deliveries(
 async fn redeliver_event(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -510,7 +509,7 @@ fn endpoint_body(endpoint: &webhooks::Endpoint, secret: Option<String>) -> Endpo
     path = "/webhook_endpoints",
     tag = "webhooks",
     request_body = CreateEndpoint,
-    params(("Idempotency-Key" = String, Header)),
+    params(IdempotencyKeyHeader),
     responses(
         (status = 201, body = EndpointBody),
         (status = 400, body = Problem, content_type = "application/problem+json"),
@@ -575,7 +574,7 @@ async fn list_endpoints(
 async fn delete_endpoint(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     let command = Command::Merchant(MerchantChange::DisableEndpoint(id));
     commands::run(

@@ -184,3 +184,26 @@ impl From<sea_orm::DbErr> for ApiError {
         StoreError::Db(error).into()
     }
 }
+
+/// A path segment that does not parse (an id out of range) names nothing.
+impl From<axum::extract::rejection::PathRejection> for ApiError {
+    fn from(_: axum::extract::rejection::PathRejection) -> Self {
+        ApiError::NotFound
+    }
+}
+
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
+        ApiError::Validation(FieldErrors::one("query", rejection.body_text()))
+    }
+}
+
+/// `Path`, answering a bad segment with a problem document.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+/// `Query`, answering a bad parameter with a problem document.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);

@@ -5,23 +5,56 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::merchant::{EscrowRequest, EscrowStatus, Mode};
 use crate::server::clock::Millis;
 use crate::server::store::escrows::Escrow;
 use crate::server::store::webhooks::{Delivery, Event};
 
+// The schema's patterns say what the parsers accept, so a client (and the
+// contract test) can tell valid input from invalid: amounts in yuan up to
+// ¥100,000,000.00 with at most two decimals (above zero where a payment
+// must be); text that is not only blanks (`\S`); absolute http(s)
+// addresses. utoipa takes them only as literals, hence the repeats.
+
+/// The `Idempotency-Key` every POST carries.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IdempotencyKeyHeader {
+    /// Unique per request (a UUID, or your order number): a repeat with the
+    /// same body answers the stored result, with another body 422.
+    #[serde(rename = "Idempotency-Key")]
+    #[param(min_length = 1, max_length = 255, pattern = "^[!-~]{1,255}$", example = "T-1001")]
+    pub idempotency_key: String,
+}
+
 /// One line of what the buyer pays for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ItemBody {
-    #[schema(example = "Longjing tea, 250 g")]
+    #[schema(example = "Longjing tea, 250 g", max_length = 120, pattern = r"\S")]
     pub title: String,
     #[schema(example = 2, minimum = 1, maximum = 100)]
+    #[serde(deserialize_with = "whole_number")]
     pub quantity: u32,
     /// Yuan with at most two decimals.
-    #[schema(example = "99.50", pattern = r"^\d{1,9}(\.\d{1,2})?$")]
+    #[schema(
+        example = "99.50",
+        pattern = r"^(100000000(\.00?)?|[1-9][0-9]{0,7}(\.[0-9]{1,2})?|0(\.[0-9]{1,2})?)$"
+    )]
     pub unit_price: String,
+}
+
+/// A JSON integer, also when written `2.0`: JSON Schema's `integer` counts
+/// it as one, and so does this API.
+fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    let number = serde_json::Number::deserialize(deserializer)?;
+    let whole = match (number.as_u64(), number.as_f64()) {
+        (Some(n), _) => u32::try_from(n).ok(),
+        (None, Some(f)) if f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&f) => Some(f as u32),
+        _ => None,
+    };
+    whole.ok_or_else(|| serde::de::Error::custom(format!("expected a whole number of items, not {number}")))
 }
 
 /// `POST /escrows`.
@@ -36,25 +69,47 @@ pub struct ItemBody {
 }))]
 pub struct CreateEscrow {
     /// The shop's own order number; unique among its escrows.
-    #[schema(max_length = 64)]
+    #[schema(max_length = 64, pattern = "^[!-~]{1,64}$")]
     pub out_trade_no: String,
     /// Yuan with at most two decimals; the items must add up to it.
-    #[schema(example = "199.00", pattern = r"^\d{1,9}(\.\d{1,2})?$")]
+    #[schema(
+        example = "199.00",
+        pattern = r"^(100000000(\.00?)?|[1-9][0-9]{0,7}(\.[0-9]{1,2})?|0\.(0[1-9]|[1-9][0-9]?))$"
+    )]
     pub amount: String,
-    #[schema(max_length = 120)]
+    #[schema(max_length = 120, pattern = r"\S")]
     pub subject: String,
+    #[schema(min_items = 1, max_items = 50)]
     pub items: Vec<ItemBody>,
     #[serde(default)]
+    #[schema(format = Email)]
     pub buyer_email: Option<String>,
     /// Where the buyer goes after paying.
     #[serde(default)]
+    #[schema(max_length = 2000, pattern = r"^https?://[!-.0-~][!-~]*$")]
     pub return_url: Option<String>,
     /// Where the buyer goes if they give up.
     #[serde(default)]
+    #[schema(max_length = 2000, pattern = r"^https?://[!-.0-~][!-~]*$")]
     pub cancel_url: Option<String>,
-    /// At most 20 string pairs, returned as given.
+    /// At most 20 string pairs (keys of 1 to 40 characters, values of at
+    /// most 500), returned as given.
     #[serde(default)]
+    #[schema(schema_with = metadata_schema)]
     pub metadata: BTreeMap<String, String>,
+}
+
+fn metadata_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::{ObjectBuilder, Type};
+    let text = |min: usize, max: usize| {
+        ObjectBuilder::new().schema_type(Type::String).min_length(Some(min)).max_length(Some(max))
+    };
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .max_properties(Some(crate::domain::merchant::METADATA_MAX_PAIRS))
+        .property_names(Some(text(1, crate::domain::merchant::METADATA_KEY_MAX_CHARS)))
+        .additional_properties(Some(text(0, crate::domain::merchant::METADATA_VALUE_MAX_CHARS)))
+        .build()
 }
 
 impl CreateEscrow {
@@ -75,16 +130,20 @@ impl CreateEscrow {
 /// `POST /escrows/{id}/ship`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Ship {
-    #[schema(example = "SF Express", max_length = 60)]
+    #[schema(example = "SF Express", max_length = 60, pattern = r"\S")]
     pub carrier: String,
-    #[schema(example = "SF1400286913", max_length = 60)]
+    #[schema(example = "SF1400286913", max_length = 60, pattern = r"\S")]
     pub tracking_no: String,
 }
 
 /// `POST /escrows/{id}/refunds`: give back part or all of what escrow holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Refund {
-    #[schema(example = "20.00", pattern = r"^\d{1,9}(\.\d{1,2})?$")]
+    /// At most what escrow holds for it.
+    #[schema(
+        example = "20.00",
+        pattern = r"^(100000000(\.00?)?|[1-9][0-9]{0,7}(\.[0-9]{1,2})?|0\.(0[1-9]|[1-9][0-9]?))$"
+    )]
     pub amount: String,
 }
 
@@ -146,6 +205,21 @@ impl From<EscrowStatus> for EscrowStatusBody {
             EscrowStatus::Completed => Self::Completed,
             EscrowStatus::Refunded => Self::Refunded,
             EscrowStatus::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
+impl From<EscrowStatusBody> for EscrowStatus {
+    fn from(status: EscrowStatusBody) -> Self {
+        match status {
+            EscrowStatusBody::AwaitingPayment => Self::AwaitingPayment,
+            EscrowStatusBody::Paid => Self::Paid,
+            EscrowStatusBody::Shipped => Self::Shipped,
+            EscrowStatusBody::RefundRequested => Self::RefundRequested,
+            EscrowStatusBody::InArbitration => Self::InArbitration,
+            EscrowStatusBody::Completed => Self::Completed,
+            EscrowStatusBody::Refunded => Self::Refunded,
+            EscrowStatusBody::Cancelled => Self::Cancelled,
         }
     }
 }
@@ -259,7 +333,11 @@ pub struct Redelivered {
 /// `POST /webhook_endpoints`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CreateEndpoint {
-    #[schema(example = "https://tea.example/webhooks/escrowmart")]
+    #[schema(
+        example = "https://tea.example/webhooks/escrowmart",
+        max_length = 2000,
+        pattern = r"^https?://[!-.0-~][!-~]*$"
+    )]
     pub url: String,
 }
 

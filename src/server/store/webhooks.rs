@@ -125,7 +125,13 @@ pub async fn disable_endpoint(
         .exec(db)
         .await?;
     if disabled.rows_affected != 1 {
-        return Err(StoreError::NotFound);
+        // Removing is idempotent (RFC 9110 §9.2.2): an endpoint of this
+        // merchant already off stays off; another's, or none, is not found.
+        let known = webhook_endpoints::Entity::find_by_id(endpoint_id)
+            .filter(webhook_endpoints::Column::MerchantId.eq(merchant))
+            .one(db)
+            .await?;
+        return if known.is_some() { Ok(()) } else { Err(StoreError::NotFound) };
     }
     // What was still waiting for it will not be sent.
     let pending: Vec<i64> = webhook_deliveries::Entity::find()

@@ -679,3 +679,66 @@ async fn two_workers_deliver_each_attempt_once() {
     assert_eq!((receiver.received().len(), ids.len()), (8, 8));
     audit_passes(&app).await;
 }
+
+#[tokio::test]
+async fn calls_beyond_the_keys_rate_are_refused_with_429_and_retry_after() {
+    let limits =
+        crate::server::limits::LimitSettings { api_calls_per_minute: 3, ..super::support::GENEROUS_LIMITS };
+    let app = TestApp::with(TestConfig { limits, ..TestConfig::default() }).await;
+    let shop = shop(&app, "tea@example.com").await;
+    for _ in 0..3 {
+        assert_eq!(api(&app, "GET", "/escrows", &shop.live, None, None).await.status, StatusCode::OK);
+    }
+    let limited = api(&app, "GET", "/escrows", &shop.live, None, None).await;
+    assert_eq!((limited.status, problem_code(&limited)), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
+    let wait: u64 = limited
+        .headers
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=60).contains(&wait), "{wait}");
+    // The other key has its own allowance.
+    assert_eq!(api(&app, "GET", "/escrows", &shop.test, None, None).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn escrows_page_by_the_id_of_the_last_one_seen_and_filter_by_status() {
+    let app = TestApp::new().await;
+    let shop = shop(&app, "tea@example.com").await;
+    let mut made = Vec::new();
+    for n in 0..5 {
+        made.push(create(&app, &shop.live, &format!("T-{n}")).await);
+    }
+    post(&app, &format!("/escrows/{}/cancel", made[0]), &shop.live, &json!({})).await;
+
+    let first = api(&app, "GET", "/escrows?limit=2", &shop.live, None, None).await;
+    let ids = |answer: &Answer| -> Vec<String> {
+        answer.body["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .filter_map(|e| e["id"].as_str().map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(ids(&first), [made[4].clone(), made[3].clone()], "newest first");
+    let cursor = first.body["next_cursor"].as_str().expect("more to come").to_owned();
+    assert_eq!(cursor, made[3]);
+    let second = api(&app, "GET", &format!("/escrows?limit=2&cursor={cursor}"), &shop.live, None, None).await;
+    assert_eq!(ids(&second), [made[2].clone(), made[1].clone()]);
+    let last =
+        api(&app, "GET", &format!("/escrows?limit=2&cursor={}", made[1]), &shop.live, None, None).await;
+    assert_eq!((ids(&last), &last.body["next_cursor"]), (vec![made[0].clone()], &Value::Null));
+
+    let cancelled = api(&app, "GET", "/escrows?status=cancelled", &shop.live, None, None).await;
+    assert_eq!(ids(&cancelled), [made[0].clone()]);
+    let unknown = api(&app, "GET", "/escrows?cursor=esc_unknown", &shop.live, None, None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let bad = api(&app, "GET", "/escrows?status=lost", &shop.live, None, None).await;
+    assert_eq!((bad.status, problem_code(&bad)), (StatusCode::UNPROCESSABLE_ENTITY, "validation"));
+    let too_many = api(&app, "GET", "/escrows?limit=101", &shop.live, None, None).await;
+    assert_eq!(too_many.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let removed =
+        api(&app, "DELETE", "/webhook_endpoints/99999999999999999999", &shop.live, None, None).await;
+    assert_eq!((removed.status, problem_code(&removed)), (StatusCode::NOT_FOUND, "not_found"));
+}
