@@ -95,3 +95,44 @@ test('after five wrong passwords even the right one is told to wait, with and wi
   await expect(page.locator('p.form-error')).toHaveText('Too many attempts; please wait 60 seconds and try again');
   await expect(page.getByTestId('member-name')).toHaveCount(0);
 });
+
+test('a hostile shop name and escrow texts stay text on the merchant page and the hosted checkout', async ({ browser, request }, testInfo) => {
+  const shop = await newPage(browser, testInfo);
+  const shopSeen = watch(shop);
+  await signUp(shop, testInfo, uniqueEmail(testInfo, 'hostile-shop'), TITLE_BREAK);
+  await visit(shop, testInfo, '/merchant');
+  await shop.getByRole('button', { name: 'Turn on merchant mode' }).click();
+  await shop.getByLabel('Key name').fill(ATTRIBUTE_BREAK);
+  await shop.getByLabel('Mode').selectOption('test');
+  await shop.getByRole('button', { name: 'Make a key' }).click();
+  const key = (await shop.getByTestId('new-secret').textContent()) ?? '';
+  expect(key).toMatch(/^em_test_[0-9a-f]{40}$/);
+  await visit(shop, testInfo, '/merchant');
+  await expect(shop.getByTestId('new-secret')).toHaveCount(0);
+  await expect(shop.getByTestId('api-keys')).toContainText(ATTRIBUTE_BREAK);
+
+  const created = await request.post('/api/v1/escrows', {
+    headers: { authorization: `Bearer ${key}`, 'idempotency-key': `${testInfo.project.name}-${Date.now()}` },
+    data: {
+      out_trade_no: `H-${Date.now()}`,
+      amount: '10.00',
+      subject: `${TITLE_BREAK}${SCRIPT_BREAK}`,
+      items: [{ title: ATTRIBUTE_BREAK, quantity: 1, unit_price: '10.00' }],
+      cancel_url: `https://shop.example/?q=${encodeURIComponent(ATTRIBUTE_BREAK)}`,
+    },
+  });
+  expect(created.status()).toBe(201);
+  const checkoutPath = new URL((await created.json()).checkout_url).pathname;
+
+  const buyer = await newPage(browser, testInfo);
+  const buyerSeen = watch(buyer);
+  await look(buyer, testInfo, checkoutPath);
+  await expect(buyer.getByRole('heading', { level: 1 })).toHaveText(`${TITLE_BREAK}${SCRIPT_BREAK}`);
+  await expect(buyer).toHaveTitle(`Pay ${TITLE_BREAK} · Escrowmart`);
+  await signUp(buyer, testInfo, uniqueEmail(testInfo, 'hostile-payer'), ATTRIBUTE_BREAK);
+  await look(buyer, testInfo, checkoutPath);
+  await look(shop, testInfo, '/merchant');
+
+  expect(shopSeen.dialogs.concat(buyerSeen.dialogs)).toEqual([]);
+  expect(shopSeen.blocked.concat(buyerSeen.blocked)).toEqual([]);
+});
