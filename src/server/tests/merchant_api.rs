@@ -742,3 +742,40 @@ async fn escrows_page_by_the_id_of_the_last_one_seen_and_filter_by_status() {
         api(&app, "DELETE", "/webhook_endpoints/99999999999999999999", &shop.live, None, None).await;
     assert_eq!((removed.status, problem_code(&removed)), (StatusCode::NOT_FOUND, "not_found"));
 }
+
+#[tokio::test]
+async fn a_refund_request_and_a_dispute_on_an_escrow_order_reach_the_merchant_as_events() {
+    let app = TestApp::new().await;
+    let mut shop = shop(&app, "tea@example.com").await;
+    let id = create(&app, &shop.live, "T-1").await;
+    let (mut buyer, _) = pay_at_checkout(&app, &id).await;
+    let ship = json!({"carrier": "SF Express", "tracking_no": "SF1"});
+    assert_eq!(post(&app, &format!("/escrows/{id}/ship"), &shop.live, &ship).await.status, StatusCode::OK);
+    let escrow = store::escrows::find_public(&app.db, &id).await.expect("read").expect("escrow");
+    let order = escrow.order_id.expect("order").to_string();
+
+    // The buyer asks for money back on Escrowmart; the shop refuses on its
+    // order page; the buyer takes it to an arbiter.
+    let fields = [("kind", "refund_only"), ("amount", "50"), ("reason", "The tea was stale")];
+    super::disputes::ok(&buyer.post_multipart(&format!("/orders/{order}/refund"), &fields, &[]).await);
+    let asked = api(&app, "GET", &format!("/escrows/{id}"), &shop.live, None, None).await;
+    assert_eq!(
+        (asked.body["status"].as_str(), asked.body["alipay_status"].as_str()),
+        (Some("refund_requested"), Some("WAIT_BUYER_CONFIRM_GOODS"))
+    );
+    let refused = [("id", order.as_str()), ("answer", "refuse"), ("reason", "It was fresh when sent")];
+    super::disputes::ok(&shop.client.call("answer_refund", &refused).await);
+    super::disputes::ok(&buyer.call("escalate", &[("id", &order)]).await);
+    let disputed = api(&app, "GET", &format!("/escrows/{id}"), &shop.live, None, None).await;
+    assert_eq!(disputed.body["status"], "in_arbitration");
+
+    let events = api(&app, "GET", "/events", &shop.live, None, None).await;
+    let kinds: Vec<&str> =
+        events.body["data"].as_array().expect("events").iter().filter_map(|e| e["type"].as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["escrow.disputed", "escrow.refund_requested", "escrow.shipped", "escrow.paid"],
+        "newest first"
+    );
+    audit_passes(&app).await;
+}
