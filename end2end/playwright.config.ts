@@ -74,6 +74,8 @@ export default defineConfig({
       ESCROWMART_SIGN_UPS_PER_HOUR: '100000',
       ESCROWMART_SIGN_IN_FAILURES_PER_ADDRESS: '100000',
       ESCROWMART_POSTS_PER_MINUTE: '100000',
+      // The tea shop listens on loopback.
+      ESCROWMART_WEBHOOK_ALLOW_PRIVATE: 'true',
     },
   }, {
     command:

@@ -168,6 +168,7 @@ async fn serve(
             public_url: public_url.trim_end_matches('/').to_owned(),
             webhook_retry_ms: args.webhook_retry_schedule()?,
             webhook_timeout: escrowmart::server::merchant::delivery::TIMEOUT,
+            webhook_allow_private: args.webhook_allow_private,
         }),
         category_counts: Arc::default(),
         limits: Arc::new(Limits::new(args.limits.settings())),

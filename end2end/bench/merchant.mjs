@@ -60,6 +60,7 @@ const server = spawn(bin, ['serve'], {
     ESCROWMART_BANK_DELAY: '50ms',
     ESCROWMART_API_CALLS_PER_MINUTE: '10000000',
     ESCROWMART_POSTS_PER_MINUTE: '10000000',
+    ESCROWMART_WEBHOOK_ALLOW_PRIVATE: 'true',
   },
   stdio: 'inherit',
 });

@@ -131,6 +131,12 @@ pub struct ServeArgs {
     )]
     pub webhook_retry_schedule: String,
 
+    /// Let webhooks go to loopback and private addresses (a shop on the
+    /// same machine or network); by default only public addresses are
+    /// called.
+    #[arg(long, env = "ESCROWMART_WEBHOOK_ALLOW_PRIVATE", default_value_t = false)]
+    pub webhook_allow_private: bool,
+
     #[command(flatten)]
     pub rules: RulesArgs,
 

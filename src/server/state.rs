@@ -103,6 +103,9 @@ pub struct Settings {
     pub webhook_retry_ms: Vec<i64>,
     /// How long one webhook attempt may take before it counts as failed.
     pub webhook_timeout: std::time::Duration,
+    /// Let webhooks go to loopback and private addresses (tests, a shop on
+    /// the same machine); off in production.
+    pub webhook_allow_private: bool,
 }
 
 /// A secret of 256 random bits, for a process that was given none.

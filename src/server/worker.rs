@@ -33,7 +33,7 @@ pub fn spawn(state: AppState, tick: Duration) {
     // 1 s timer tick the median delivery took 860 ms, now 117 ms (p90 190).
     let poll = tick.min(WEBHOOK_POLL);
     tokio::spawn(async move {
-        let client = reqwest::Client::new();
+        let client = super::merchant::delivery::client(webhooks.settings.webhook_allow_private);
         loop {
             match super::merchant::delivery::deliver_due(&webhooks, &client).await {
                 Ok(sent) if sent > 0 => tracing::info!(sent, "webhook attempts"),

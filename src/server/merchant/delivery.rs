@@ -6,6 +6,7 @@
 //! step of the retry schedule. Deliveries are claimed, so several app
 //! instances send each attempt once.
 
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -22,6 +23,65 @@ const BATCH: u64 = 50;
 /// How long one attempt may take before it counts as failed (the
 /// default of `Settings::webhook_timeout`).
 pub const TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The HTTP client deliveries go out with. Endpoint addresses are typed by
+/// merchants, so unless `allow_private` (tests, a shop on the same machine)
+/// no delivery reaches a loopback, private, link-local or other internal
+/// address — not by an IP in the URL (checked in `send`), not by a name
+/// that resolves to one (this resolver), not by a redirect (none are
+/// followed: only a 2xx counts anyway).
+pub fn client(allow_private: bool) -> reqwest::Client {
+    let builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+    let builder = if allow_private { builder } else { builder.dns_resolver(PublicOnly) };
+    builder.build().unwrap_or_default()
+}
+
+/// Resolves names to their public addresses only.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let public: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.filter(|a| is_public(a.ip())).collect();
+            if public.is_empty() {
+                return Err(format!("{host} has no public address").into());
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// An address on the public internet, not one of ours or a neighbour's.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || v4.is_multicast()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b)) // shared address space (carrier NAT)
+                || (a == 198 && (18..20).contains(&b))) // benchmarking
+        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_public(IpAddr::V4(v4)),
+            None => {
+                let first = v6.segments()[0];
+                !(v6.is_loopback()
+                    || v6.is_unspecified()
+                    || v6.is_multicast()
+                    || (first & 0xfe00) == 0xfc00 // unique local
+                    || (first & 0xffc0) == 0xfe80) // link local
+            }
+        },
+    }
+}
 
 /// `v1,<base64 signature>` of `id.timestamp.body`, or none for a secret
 /// that is not `whsec_` and base64.
@@ -67,6 +127,9 @@ async fn send(state: &AppState, client: &reqwest::Client, delivery: &DueDelivery
         return Attempt::Failed { status: None, error: "the event could not be written".into() };
     };
     let timestamp = state.clock.now_ms() / 1000;
+    if !state.settings.webhook_allow_private && names_a_private_address(&delivery.endpoint.url) {
+        return Attempt::Failed { status: None, error: "not sent: the address is not public".into() };
+    }
     let Some(signature) = sign(&delivery.endpoint.secret, &event.id, timestamp, &body) else {
         return Attempt::Failed { status: None, error: "the endpoint's secret is unusable".into() };
     };
@@ -94,6 +157,18 @@ async fn send(state: &AppState, client: &reqwest::Client, delivery: &DueDelivery
     }
 }
 
+/// A URL whose host is an IP literal that is not public.
+fn names_a_private_address(url: &str) -> bool {
+    let Some(host) = reqwest::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_owned)) else {
+        return true;
+    };
+    // An IPv6 host comes in brackets.
+    match host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+        Ok(ip) => !is_public(ip),
+        Err(_) => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +191,30 @@ mod tests {
         let expected = verifier.sign("msg_1", 1_700_000_000, body).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(signature, expected);
         assert!(sign("not a secret", "msg_1", 1, body).is_none());
+    }
+
+    #[test]
+    fn only_public_addresses_count_as_public() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(!is_public(private.parse().unwrap_or_else(|e| panic!("{private}: {e}"))), "{private}");
+        }
+        for public in ["1.1.1.1", "203.0.114.1", "2606:4700::1111"] {
+            assert!(is_public(public.parse().unwrap_or_else(|e| panic!("{public}: {e}"))), "{public}");
+        }
+        assert!(names_a_private_address("http://127.0.0.1:9/hooks"));
+        assert!(names_a_private_address("http://[::1]/hooks"));
+        assert!(!names_a_private_address("https://shop.example/hooks"));
     }
 }

@@ -517,7 +517,8 @@ async fn endpoint(app: &TestApp, shop: &Shop, url: &str) -> String {
 }
 
 async fn deliver(app: &TestApp) -> usize {
-    delivery::deliver_due(&app.state, &reqwest::Client::new()).await.expect("delivery runs")
+    let client = delivery::client(app.state.settings.webhook_allow_private);
+    delivery::deliver_due(&app.state, &client).await.expect("delivery runs")
 }
 
 /// The app's clock at the real time, so the Standard Webhooks library's
@@ -777,5 +778,29 @@ async fn a_refund_request_and_a_dispute_on_an_escrow_order_reach_the_merchant_as
         ["escrow.disputed", "escrow.refund_requested", "escrow.shipped", "escrow.paid"],
         "newest first"
     );
+    audit_passes(&app).await;
+}
+
+#[tokio::test]
+async fn webhooks_to_loopback_are_not_sent_unless_allowed() {
+    let app = TestApp::with(TestConfig { webhook_allow_private: false, ..TestConfig::default() }).await;
+    let shop = shop(&app, "tea@example.com").await;
+    let by_ip = Receiver::default();
+    endpoint(&app, &shop, &by_ip.start().await).await;
+    let by_name = Receiver::default();
+    let url = by_name.start().await.replace("127.0.0.1", "localhost");
+    endpoint(&app, &shop, &url).await;
+    let id = create(&app, &shop.live, "T-1").await;
+    pay_at_checkout(&app, &id).await;
+
+    assert_eq!(deliver(&app).await, 2, "both attempted");
+    assert_eq!((by_ip.received().len(), by_name.received().len()), (0, 0), "neither reached");
+    let events = api(&app, "GET", "/events", &shop.live, None, None).await;
+    let event_id = events.body["data"][0]["id"].as_str().expect("event").to_owned();
+    let log = api(&app, "GET", &format!("/events/{event_id}/deliveries"), &shop.live, None, None).await;
+    let errors: Vec<&str> =
+        log.body.as_array().expect("log").iter().filter_map(|d| d["last_error"].as_str()).collect();
+    assert_eq!(errors.len(), 2, "{log:?}");
+    assert!(errors.iter().any(|e| e.contains("not public")), "{errors:?}");
     audit_passes(&app).await;
 }

@@ -51,6 +51,8 @@ pub struct TestConfig {
     pub webhook_retry_ms: Vec<i64>,
     /// How long one webhook attempt may take.
     pub webhook_timeout: std::time::Duration,
+    /// Whether webhooks may go to loopback (the tests' receivers are there).
+    pub webhook_allow_private: bool,
 }
 
 impl Default for TestConfig {
@@ -63,6 +65,7 @@ impl Default for TestConfig {
             bank_delay: std::time::Duration::from_millis(20),
             webhook_retry_ms: crate::domain::merchant::RETRY_SCHEDULE_MS.to_vec(),
             webhook_timeout: crate::server::merchant::delivery::TIMEOUT,
+            webhook_allow_private: true,
         }
     }
 }
@@ -131,6 +134,7 @@ impl TestApp {
                 public_url: base_url.clone(),
                 webhook_retry_ms: config.webhook_retry_ms.clone(),
                 webhook_timeout: config.webhook_timeout,
+                webhook_allow_private: config.webhook_allow_private,
             }),
             category_counts: Arc::default(),
             limits: Arc::new(Limits::new(config.limits)),
