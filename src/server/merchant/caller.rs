@@ -78,12 +78,16 @@ pub async fn claim(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<Claimed, ApiError> {
-    let key = headers
-        .get(IDEMPOTENCY_KEY)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 255)
-        .ok_or(ApiError::IdempotencyKeyMissing)?;
+    let key = headers.get(IDEMPOTENCY_KEY).ok_or(ApiError::IdempotencyKeyMissing)?;
+    // Exactly what the OpenAPI document's pattern says: 1 to 255 visible
+    // ASCII characters.
+    let key = key
+        .to_str()
+        .ok()
+        .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or_else(|| {
+            ApiError::Malformed("The Idempotency-Key must be 1 to 255 visible ASCII characters".into())
+        })?;
     let scoped = hex::encode(Sha256::digest(format!("{}\n{method}\n{path}\n{key}", caller.merchant_id)));
     let request_hash = hex::encode(Sha256::digest(body));
     let now = state.clock.now_ms();

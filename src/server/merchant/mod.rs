@@ -146,7 +146,12 @@ async fn order_step(
     request_body = CreateEscrow,
     params(IdempotencyKeyHeader),
     responses(
-        (status = 201, description = "Created", body = EscrowBody),
+        (status = 201, description = "Created", body = EscrowBody, links(
+            ("GetEscrow" = (operation_id = "get_escrow", parameters(("id" = "$response.body#/id")))),
+            ("ShipEscrow" = (operation_id = "ship_escrow", parameters(("id" = "$response.body#/id")))),
+            ("CancelEscrow" = (operation_id = "cancel_escrow", parameters(("id" = "$response.body#/id")))),
+            ("RefundEscrow" = (operation_id = "refund_escrow", parameters(("id" = "$response.body#/id")))),
+        )),
         (status = 400, description = "No Idempotency-Key, or a body that is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Bad key", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Duplicate out_trade_no, or the same key still in flight", body = Problem, content_type = "application/problem+json"),
@@ -511,7 +516,9 @@ fn endpoint_body(endpoint: &webhooks::Endpoint, secret: Option<String>) -> Endpo
     request_body = CreateEndpoint,
     params(IdempotencyKeyHeader),
     responses(
-        (status = 201, body = EndpointBody),
+        (status = 201, body = EndpointBody, links(
+            ("DeleteEndpoint" = (operation_id = "delete_endpoint", parameters(("id" = "$response.body#/id")))),
+        )),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
