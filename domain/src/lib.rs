@@ -16,4 +16,6 @@ pub mod order;
 pub mod rating;
 pub mod search;
 pub mod time;
+#[cfg(feature = "tokens")]
+pub mod tokens;
 pub mod validation;

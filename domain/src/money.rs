@@ -239,16 +239,22 @@ pub fn fen_text(fen: i64) -> String {
 /// `¥1,234.50` for any whole number of fen.
 fn write_yuan(f: &mut fmt::Formatter<'_>, fen: i64) -> fmt::Result {
     let abs = fen.unsigned_abs();
-    let yuan = (abs / 100).to_string();
-    let mut grouped = String::with_capacity(yuan.len() + yuan.len() / 3);
-    for (i, digit) in yuan.chars().enumerate() {
-        if i > 0 && (yuan.len() - i).is_multiple_of(3) {
+    let sign = if fen < 0 { "-" } else { "" };
+    write!(f, "{sign}¥{}.{:02}", grouped(abs / 100), abs % 100)
+}
+
+/// A whole number with commas between thousands (`1,000`), as amounts and
+/// counts are shown in both languages.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(digit);
     }
-    let sign = if fen < 0 { "-" } else { "" };
-    write!(f, "{sign}¥{grouped}.{:02}", abs % 100)
+    grouped
 }
 
 #[cfg(test)]
