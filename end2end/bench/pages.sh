@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Page throughput and latency at marketplace scale, over loopback:
 # seeds LISTINGS listings (100,000 by default) into a fresh SQLite file,
-# starts the release server, and drives the home page, searches (Chinese
-# through the scan path, English through the trigram index) and an item page
+# starts the release server, and drives the home page, searches (a
+# two-character Chinese word, one character, pinyin and English, all through
+# the token index) and an item page
 # with wrk. Prints requests/s and p50/p99 per page.
 #
 #   bash end2end/bench/pages.sh [listings=100000] [seconds=15] [connections=16]
@@ -37,6 +38,15 @@ start=$(date +%s%N)
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 printf 'seed wall time: %d.%03d s\n' $((elapsed_ms / 1000)) $((elapsed_ms % 1000))
 "$binary" audit | tail -1
+# The search index's size: the FTS5 tables, and the token column they index.
+python3 - "$dir/bench.db" <<'EOF_SIZE'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+fts = db.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'listings_fts%'").fetchone()[0] or 0
+tokens = db.execute("SELECT SUM(LENGTH(CAST(search_tokens AS BLOB))) FROM listings").fetchone()[0] or 0
+text = db.execute("SELECT SUM(LENGTH(CAST(title AS BLOB)) + LENGTH(CAST(description AS BLOB))) FROM listings").fetchone()[0] or 0
+print(f"search index: FTS5 {fts / 1e6:.1f} MB, token column {tokens / 1e6:.1f} MB (titles and descriptions {text / 1e6:.1f} MB)")
+EOF_SIZE
 
 ESCROWMART_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site "$binary" serve >"$dir/server.log" 2>&1 &
 server=$!
@@ -58,6 +68,8 @@ done <<EOF_PAGES
 home / 
 home,page-50 /?page=50
 search-zh-2chars(手机) /search?q=%E6%89%8B%E6%9C%BA
+search-zh-1char(书) /search?q=%E4%B9%A6
+search-pinyin(shouji) /search?q=shouji
 search-en(phone) /search?q=phone
 search-en+category+price /search?q=phone&category=digital&min=500&max=3000&sort=price-low
 category(books) /category/books

@@ -11,6 +11,7 @@ mod m20261126_000003_disputes;
 mod m20261126_000004_search;
 mod m20261126_000005_one_bank_payment_per_order;
 mod m20261127_000006_merchants;
+mod m20261127_000007_bigram_search;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_search::Migration),
             Box::new(m20261126_000005_one_bank_payment_per_order::Migration),
             Box::new(m20261127_000006_merchants::Migration),
+            Box::new(m20261127_000007_bigram_search::Migration),
         ]
     }
 }

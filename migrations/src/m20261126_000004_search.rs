@@ -13,7 +13,7 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const SQLITE_UP: &[&str] = &[
+pub(crate) const SQLITE_UP: &[&str] = &[
     "CREATE VIRTUAL TABLE listings_fts USING fts5(
         title, description, content='listings', content_rowid='id', tokenize='trigram')",
     "CREATE TRIGGER listings_fts_insert AFTER INSERT ON listings BEGIN
@@ -39,7 +39,7 @@ const SQLITE_DOWN: &[&str] = &[
     "DROP TABLE IF EXISTS listings_fts",
 ];
 
-const POSTGRES_UP: &[&str] = &[
+pub(crate) const POSTGRES_UP: &[&str] = &[
     // pg_trgm is a trusted extension (PostgreSQL 13+): a database owner may
     // create it without being a superuser.
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
@@ -58,7 +58,7 @@ const POSTGRES_DOWN: &[&str] = &[
     "ALTER TABLE listings DROP COLUMN IF EXISTS search_vector",
 ];
 
-async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
+pub(crate) async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
     let db = manager.get_connection();
     for sql in statements {
         db.execute_unprepared(sql).await?;

@@ -20,6 +20,8 @@ pub struct ListingPage {
     pub page: u64,
     pub pages: u64,
     pub total: u64,
+    /// More than `total` match (a search counts only so far).
+    pub capped: bool,
     /// Active listings per category, for the category links.
     pub categories: Vec<(Category, u64)>,
 }
@@ -99,6 +101,7 @@ async fn found_page(
         page: search.page,
         pages: found.total.div_ceil(LISTINGS_PER_PAGE).max(1),
         total: found.total,
+        capped: found.capped,
         categories: state.category_counts.get(&state.db).await?,
     })
 }

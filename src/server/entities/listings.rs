@@ -17,6 +17,10 @@ pub struct Model {
     pub status: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// What search looks up: `escrowmart_domain::tokens::index_text` of the
+    /// title and description, written with them.
+    #[sea_orm(column_type = "Text")]
+    pub search_tokens: String,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -7,6 +7,7 @@ use super::StoreError;
 use super::photos::{self, Purpose, StoredFile};
 use crate::domain::listing::{Category, Condition, Listing, ListingDraft, ListingStatus, PHOTOS_PER_LISTING};
 use crate::domain::money::Money;
+use crate::domain::tokens::index_text;
 use crate::server::clock::Millis;
 use crate::server::entities::{listings, users};
 
@@ -15,6 +16,8 @@ use crate::server::entities::{listings, users};
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: u64,
+    /// More than `total` match; counting stopped there.
+    pub capped: bool,
 }
 
 pub async fn create(
@@ -27,6 +30,7 @@ pub async fn create(
         seller_id: Set(seller_id),
         title: Set(draft.title.clone()),
         description: Set(draft.description.clone()),
+        search_tokens: Set(index_text(&draft.title, &draft.description)),
         category: Set(draft.category.slug().to_owned()),
         condition: Set(draft.condition.slug().to_owned()),
         price_fen: Set(draft.price.fen()),
@@ -71,6 +75,7 @@ pub async fn create_many(db: &impl ConnectionTrait, rows: &[BulkListing]) -> Res
         seller_id: Set(row.seller_id),
         title: Set(row.title.clone()),
         description: Set(row.description.clone()),
+        search_tokens: Set(index_text(&row.title, &row.description)),
         category: Set(row.category.slug().to_owned()),
         condition: Set(row.condition.slug().to_owned()),
         price_fen: Set(row.price_fen),
@@ -103,6 +108,7 @@ pub async fn update(
     let result = listings::Entity::update_many()
         .col_expr(listings::Column::Title, Expr::value(draft.title.clone()))
         .col_expr(listings::Column::Description, Expr::value(draft.description.clone()))
+        .col_expr(listings::Column::SearchTokens, Expr::value(index_text(&draft.title, &draft.description)))
         .col_expr(listings::Column::Category, Expr::value(draft.category.slug()))
         .col_expr(listings::Column::Condition, Expr::value(draft.condition.slug()))
         .col_expr(listings::Column::PriceFen, Expr::value(draft.price.fen()))

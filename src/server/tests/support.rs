@@ -86,6 +86,14 @@ impl TestApp {
         Self::with(TestConfig::default()).await
     }
 
+    /// On a SQLite file whatever backend the suite runs on, to compare the
+    /// two backends in one test.
+    pub async fn sqlite() -> Self {
+        let database = TestDatabase::sqlite();
+        let db = db::connect_and_migrate(&database.url).await.expect("test database migrates");
+        Self::on(database, db, TestConfig::default()).await
+    }
+
     pub async fn with(config: TestConfig) -> Self {
         let database = TestDatabase::create().await;
         let db = db::connect_and_migrate(&database.url).await.expect("test database migrates");
@@ -322,6 +330,14 @@ enum DatabaseKind {
 }
 
 impl TestDatabase {
+    /// A SQLite file, whatever backend the suite runs on: to compare the
+    /// two backends in one test.
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        Self { url, kind: DatabaseKind::Sqlite(dir) }
+    }
+
     pub async fn create() -> Self {
         match std::env::var("TEST_POSTGRES_URL") {
             Ok(admin_url) if !admin_url.is_empty() => {
@@ -335,11 +351,7 @@ impl TestDatabase {
                 let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
                 Self { url: format!("{base}/{name}"), kind: DatabaseKind::Postgres { admin_url, name } }
             }
-            _ => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!("sqlite://{}", dir.path().join("test.db").display());
-                Self { url, kind: DatabaseKind::Sqlite(dir) }
-            }
+            _ => Self::sqlite(),
         }
     }
 }

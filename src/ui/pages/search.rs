@@ -52,6 +52,7 @@ fn Results(results: SearchResults) -> impl IntoView {
         (None, true) => "Everything on sale".to_owned(),
     };
     let count = match found.total {
+        n if found.capped => format!("{}+ items", crate::domain::money::grouped(n)),
         0 => "Nothing matches. Try fewer words or a wider price range.".to_owned(),
         1 => "1 item".to_owned(),
         n => format!("{n} items"),
