@@ -9,7 +9,7 @@ mod text;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 use super::auth::hash_password;
 use super::clock::Millis;
@@ -375,24 +375,12 @@ pub async fn demo(
     buyers.push(buyer);
     let generated_orders = generate_orders(&txn, scale, &buyers, &generated, &mut rng, now, rules).await?;
     txn.commit().await?;
-    settle_search_index(db).await?;
+    store::search::settle_index(db).await?;
     Ok(Seeded::Demo {
         members: seller_ids.len() + members.len(),
         listings: LISTINGS.len() + generated.len(),
         orders: orders + generated_orders,
     })
-}
-
-/// After a bulk load on PostgreSQL, the GIN index keeps the new rows in its
-/// pending list, which every search scans until autovacuum merges it: the
-/// count for 手机 took 5.9 ms at 100,000 listings, 1.6 ms once merged. The
-/// planner also needs statistics for the new rows.
-async fn settle_search_index(db: &DatabaseConnection) -> Result<(), StoreError> {
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        db.execute_unprepared("SELECT gin_clean_pending_list('listings_search_tokens'::regclass)").await?;
-        db.execute_unprepared("ANALYZE listings").await?;
-    }
-    Ok(())
 }
 
 fn picture_for<'a>(

@@ -73,6 +73,18 @@ pub async fn search(
     })
 }
 
+/// After a bulk load on PostgreSQL, the GIN index keeps the new rows in its
+/// pending list, which every search scans until autovacuum merges it: the
+/// count for 手机 took 5.9 ms at 100,000 listings, 1.6 ms once merged. The
+/// planner also needs statistics for the new rows.
+pub async fn settle_index(db: &impl ConnectionTrait) -> Result<(), StoreError> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_unprepared("SELECT gin_clean_pending_list('listings_search_tokens'::regclass)").await?;
+        db.execute_unprepared("ANALYZE listings").await?;
+    }
+    Ok(())
+}
+
 /// How many active listings each category has, every category in order
 /// (an empty one too: its page still exists and says so).
 pub async fn category_counts(db: &impl ConnectionTrait) -> Result<Vec<(Category, u64)>, StoreError> {
