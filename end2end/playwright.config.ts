@@ -40,7 +40,8 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [['list']],
-  use: { baseURL, trace: 'retain-on-failure' },
+  // The journeys read English; the language tests choose their own.
+  use: { baseURL, trace: 'retain-on-failure', locale: 'en-US' },
   projects: [
     { name: 'hydrated', use: { ...chromium, javaScriptEnabled: true } },
     { name: 'no-js', use: { ...chromium, javaScriptEnabled: false } },

@@ -30,7 +30,9 @@ use crate::ui::pages::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        // `lang` is set by I18nContextProvider (through leptos_meta's <Html>)
+        // to the request's language; the hydrating app reads it back.
+        <html>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -66,7 +68,22 @@ fn site_title(page: String) -> String {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // The switcher's choice is kept site-wide for a year (the crate's default
+    // cookie would be scoped to the page's directory and end with the
+    // browser session).
+    let cookie_options = leptos_i18n::context::CookieOptions::<crate::i18n::Locale>::default()
+        .path("/")
+        .max_age(crate::language::COOKIE_MAX_AGE_SECS as i64 * 1_000);
+    // The page's language is the one every other part of a request uses
+    // (`language::of_request`), handed to leptos_i18n as the only language
+    // "accepted", so the two can never disagree.
+    #[cfg(feature = "ssr")]
+    let resolved = leptos_i18n::context::UseLocalesOptions::default()
+        .ssr_lang_header_getter(|| Some(crate::language::code(crate::language::of_request()).to_owned()));
+    #[cfg(not(feature = "ssr"))]
+    let resolved = leptos_i18n::context::UseLocalesOptions::default();
     view! {
+        <crate::i18n::I18nContextProvider cookie_name=crate::language::COOKIE cookie_options ssr_lang_header_getter=resolved>
         <Title formatter=site_title/>
         <Router>
             <Layout>
@@ -96,5 +113,6 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </Layout>
         </Router>
+        </crate::i18n::I18nContextProvider>
     }
 }

@@ -5,6 +5,8 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::validation::FieldErrors;
+use crate::i18n::td_string;
+use crate::language::Locale;
 
 /// What went wrong, in words fit to show the person who asked. Internal
 /// details never travel in here: they are logged on the server with the
@@ -24,7 +26,7 @@ pub enum AppError {
     #[error("{0}")]
     Refused(String),
     /// Asked too often; the same request may succeed after the wait.
-    #[error("Too many attempts; please wait {} and try again", wait_in_words(*retry_after_secs))]
+    #[error("Too many attempts; please wait {} and try again", wait_in_words(Locale::en, *retry_after_secs))]
     TooManyRequests { retry_after_secs: u64 },
     #[error("Something went wrong on our side; please try again")]
     Internal,
@@ -32,9 +34,6 @@ pub enum AppError {
     #[error("The request could not be completed: {0}")]
     Transport(String),
 }
-
-/// What a request that could not be read as the form it claims to be gets.
-pub const MALFORMED_FORM: &str = "The form was malformed or incomplete; reload the page and try again";
 
 impl AppError {
     pub fn field(field: &str, message: impl Into<String>) -> Self {
@@ -66,22 +65,66 @@ impl AppError {
     }
 
     /// What to show at the top of a form: anything not tied to one field.
-    pub fn form_message(&self) -> Option<String> {
+    pub fn form_message(&self, l: Locale) -> Option<String> {
         match self {
             AppError::Invalid(errors) => errors.get(FieldErrors::FORM).map(str::to_owned),
-            other => Some(other.to_string()),
+            other => Some(other.message(l)),
+        }
+    }
+
+    /// The whole message in a language. Texts that came from the server
+    /// (field messages, refusals) were written in the asker's language
+    /// there; the fixed kinds are worded here. `Display` stays English, for
+    /// the logs.
+    pub fn message(&self, l: Locale) -> String {
+        match self {
+            AppError::Invalid(errors) => {
+                let fields = errors.to_string();
+                format!("{}: {fields}", td_string!(l, error.invalid))
+            }
+            AppError::SignInRequired => td_string!(l, error.sign_in_required).to_owned(),
+            AppError::Forbidden => td_string!(l, error.forbidden).to_owned(),
+            AppError::NotFound => td_string!(l, error.not_found).to_owned(),
+            AppError::Conflict => td_string!(l, error.conflict).to_owned(),
+            AppError::Refused(message) => message.clone(),
+            AppError::TooManyRequests { retry_after_secs } => {
+                td_string!(l, error.too_many, wait = wait_in_words(l, *retry_after_secs))
+            }
+            AppError::Internal => td_string!(l, error.internal).to_owned(),
+            AppError::Transport(detail) => td_string!(l, error.transport, detail = detail),
         }
     }
 }
 
 /// "40 seconds", "3 minutes", "1 hour": rounded up, so nobody comes back early.
-fn wait_in_words(secs: u64) -> String {
-    let (count, unit) = match secs {
-        0..=90 => (secs.max(1), "second"),
-        91..=5400 => (secs.div_ceil(60), "minute"),
-        _ => (secs.div_ceil(3600), "hour"),
-    };
-    format!("{count} {unit}{}", if count == 1 { "" } else { "s" })
+fn wait_in_words(l: Locale, secs: u64) -> String {
+    let one = crate::language::is_singular;
+    match secs {
+        0..=90 => {
+            let count = secs.max(1);
+            if one(l, count) {
+                td_string!(l, error.wait_seconds_1, count = count)
+            } else {
+                td_string!(l, error.wait_seconds_n, count = count)
+            }
+        }
+        91..=5400 => {
+            let count = secs.div_ceil(60);
+            if one(l, count) {
+                td_string!(l, error.wait_minutes_1, count = count)
+            } else {
+                td_string!(l, error.wait_minutes_n, count = count)
+            }
+        }
+        _ => {
+            let count = secs.div_ceil(3600);
+            if one(l, count) {
+                td_string!(l, error.wait_hours_1, count = count)
+            } else {
+                td_string!(l, error.wait_hours_n, count = count)
+            }
+        }
+    }
 }
 
 impl From<FieldErrors> for AppError {
@@ -101,7 +144,8 @@ impl FromServerFnError for AppError {
         #[cfg(feature = "ssr")]
         {
             tracing::info!(detail = %value, "malformed server function request");
-            AppError::Refused(MALFORMED_FORM.into())
+            let l = crate::language::of_request();
+            AppError::Refused(td_string!(l, error.malformed_form).to_owned())
         }
         // In the browser it is the network or an answer that did not decode.
         #[cfg(not(feature = "ssr"))]
@@ -115,10 +159,13 @@ mod tests {
 
     #[test]
     fn a_wait_is_said_in_words_rounded_up() {
-        assert_eq!(wait_in_words(1), "1 second");
-        assert_eq!(wait_in_words(45), "45 seconds");
-        assert_eq!(wait_in_words(91), "2 minutes");
-        assert_eq!(wait_in_words(3600), "60 minutes");
-        assert_eq!(wait_in_words(5401), "2 hours");
+        let en = |secs| wait_in_words(Locale::en, secs);
+        assert_eq!(en(1), "1 second");
+        assert_eq!(en(45), "45 seconds");
+        assert_eq!(en(91), "2 minutes");
+        assert_eq!(en(3600), "60 minutes");
+        assert_eq!(en(5401), "2 hours");
+        assert_eq!(wait_in_words(Locale::zh_CN, 1), "1 秒");
+        assert_eq!(wait_in_words(Locale::zh_CN, 5401), "2 小时");
     }
 }

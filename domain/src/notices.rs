@@ -17,7 +17,9 @@ pub enum Party {
 
 /// Something a person is told, and asked to do. Stored by its snake_case
 /// name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString,
+)]
 #[strum(serialize_all = "snake_case")]
 pub enum Notice {
     PaidShipNow,

@@ -28,11 +28,12 @@ export async function visit(page: Page, testInfo: TestInfo, url: string): Promis
   await ready(page, testInfo);
 }
 
-/** A fresh browser context with the project's settings (JavaScript on or off). */
-export async function newPage(browser: Browser, testInfo: TestInfo): Promise<Page> {
+/** A fresh browser context with the project's settings (JavaScript on or off, the language it prefers). */
+export async function newPage(browser: Browser, testInfo: TestInfo, locale?: string): Promise<Page> {
   const context = await browser.newContext({
     baseURL: testInfo.project.use.baseURL,
     javaScriptEnabled: testInfo.project.use.javaScriptEnabled,
+    locale: locale ?? testInfo.project.use.locale,
   });
   return context.newPage();
 }

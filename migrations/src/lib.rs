@@ -12,6 +12,7 @@ mod m20261126_000004_search;
 mod m20261126_000005_one_bank_payment_per_order;
 mod m20261127_000006_merchants;
 mod m20261127_000007_bigram_search;
+mod m20261127_000008_languages;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_one_bank_payment_per_order::Migration),
             Box::new(m20261127_000006_merchants::Migration),
             Box::new(m20261127_000007_bigram_search::Migration),
+            Box::new(m20261127_000008_languages::Migration),
         ]
     }
 }

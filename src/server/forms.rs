@@ -38,7 +38,8 @@ impl Submitted {
 
 async fn read_form(mut multipart: Multipart, max_files: usize) -> Result<Submitted, AppError> {
     let mut submitted = Submitted { fields: HashMap::new(), files: Vec::new() };
-    let broken = |_| AppError::Refused("The form did not arrive whole; please send it again".into());
+    let l = crate::language::of_request();
+    let broken = |_| AppError::Refused(crate::i18n::td_string!(l, refusal.form_broken).into());
     while let Some(field) = multipart.next_field().await.map_err(broken)? {
         let name = field.name().unwrap_or_default().to_owned();
         if field.file_name().is_some() {
@@ -48,7 +49,7 @@ async fn read_form(mut multipart: Multipart, max_files: usize) -> Result<Submitt
                 continue;
             }
             if bytes.len() > MAX_BYTES {
-                return Err(AppError::Refused(PhotoError::TooLarge.to_string()));
+                return Err(AppError::Refused(PhotoError::TooLarge.message(l)));
             }
             submitted.files.push(bytes.to_vec());
         } else {
@@ -56,7 +57,7 @@ async fn read_form(mut multipart: Multipart, max_files: usize) -> Result<Submitt
         }
     }
     if submitted.files.len() > max_files {
-        return Err(AppError::Refused(format!("Attach at most {max_files} photos")));
+        return Err(AppError::Refused(crate::i18n::td_string!(l, refusal.too_many_photos, max = max_files)));
     }
     Ok(submitted)
 }
@@ -72,7 +73,7 @@ async fn store_photos(state: &AppState, files: Vec<Vec<u8>>) -> Result<Vec<Store
                 for photo in &stored {
                     state.media.delete(&photo.file).await;
                 }
-                return Err(AppError::Refused(e.to_string()));
+                return Err(AppError::Refused(e.message(crate::language::of_request())));
             }
         }
     }
@@ -100,7 +101,7 @@ fn back_to(page: &str, next: &str, result: Result<(), AppError>, anchor: &str) -
         Ok(()) => Redirect::to(&format!("{page}#{anchor}")).into_response(),
         Err(AppError::SignInRequired) => Redirect::to(&format!("/signin?next={next}")).into_response(),
         Err(error) => {
-            let message = error.form_message().unwrap_or_else(|| error.to_string());
+            let message = error.form_message(crate::language::of_request()).unwrap_or_default();
             let query =
                 form_urlencoded::Serializer::new(String::new()).append_pair("error", &message).finish();
             Redirect::to(&format!("{page}?{query}#{anchor}")).into_response()
@@ -125,7 +126,9 @@ pub async fn add_listing_photos(
         }
         let form = read_form(multipart, PHOTOS_PER_LISTING).await?;
         if form.files.is_empty() {
-            return Err(AppError::Refused("Choose at least one photo to add".into()));
+            return Err(AppError::Refused(
+                crate::i18n::td_string!(crate::language::of_request(), refusal.choose_photo).into(),
+            ));
         }
         with_photos(&state, member, form.files, |photos| {
             Command::Listing(Change::AddPhotos(listing_id, photos))

@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(move || std::future::ready(super::merchant::docs::json(&openapi))))
         .route("/api/docs", get(move || std::future::ready(docs())))
         .route("/healthz", get(healthz))
+        .route("/lang/{code}", get(switch_language))
         .route("/bank/callback", post(super::bank::callback))
         .route("/wallet/statement.csv", get(statement_csv))
         .merge(photo_forms())
@@ -87,6 +88,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn(client_address))
                 .layer(middleware::from_fn(refuse_cross_site))
                 .layer(middleware::from_fn(error_status))
+                .layer(middleware::from_fn(request_language))
                 .layer(sessions)
                 .layer(middleware::from_fn_with_state(state.clone(), drop_unsigned_errors))
                 .layer(middleware::from_fn_with_state(state.clone(), sign_error_redirects))
@@ -125,6 +127,37 @@ fn media_files(
     )
 }
 
+#[derive(serde::Deserialize)]
+struct SwitchLanguage {
+    back: Option<String>,
+}
+
+/// The header's language switcher: remembers the choice for a year and goes
+/// back to the page it was on. A plain link, so it works without
+/// JavaScript, and a full page load, so every part of the page (the head,
+/// dates written by the server) changes language together.
+async fn switch_language(
+    State(state): State<AppState>,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    axum::extract::Query(query): axum::extract::Query<SwitchLanguage>,
+) -> Response {
+    use std::str::FromStr;
+
+    use crate::language;
+    let Ok(locale) = language::Locale::from_str(&code) else {
+        return (StatusCode::NOT_FOUND, "No such language").into_response();
+    };
+    let back = crate::server_fns::auth::local_path_or_home(query.back.as_deref());
+    let secure = if state.settings.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!(
+        "{}={}; Path=/; Max-Age={}; SameSite=Lax{secure}",
+        language::COOKIE,
+        language::code(locale),
+        language::COOKIE_MAX_AGE_SECS
+    );
+    (StatusCode::SEE_OTHER, [(header::LOCATION, back), (header::SET_COOKIE, cookie)]).into_response()
+}
+
 /// 200 when the database answers, 503 when it does not.
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     match state.db.ping().await {
@@ -137,7 +170,11 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 /// The signed-in member's statement as CSV, oldest first.
-async fn statement_csv(State(state): State<AppState>, session: tower_sessions::Session) -> Response {
+async fn statement_csv(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    headers: axum::http::HeaderMap,
+) -> Response {
     let member = match super::auth::signed_in_member_id(&session).await {
         Ok(Some(id)) => id,
         Ok(None) => return (StatusCode::UNAUTHORIZED, "Please sign in first").into_response(),
@@ -147,7 +184,7 @@ async fn statement_csv(State(state): State<AppState>, session: tower_sessions::S
         Ok(lines) => lines,
         Err(e) => return internal_error(&e),
     };
-    match statement_to_csv(&lines) {
+    match statement_to_csv(crate::language::of_headers(&headers), &lines) {
         Ok(body) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -160,14 +197,26 @@ async fn statement_csv(State(state): State<AppState>, session: tower_sessions::S
     }
 }
 
-fn statement_to_csv(lines: &[super::store::ledger::StatementLine]) -> Result<Vec<u8>, csv::Error> {
+/// The statement in the asker's language: headers, dates and descriptions
+/// (amounts stay plain numbers, for spreadsheets).
+fn statement_to_csv(
+    l: crate::language::Locale,
+    lines: &[super::store::ledger::StatementLine],
+) -> Result<Vec<u8>, csv::Error> {
     use crate::domain::money::fen_text;
+    use crate::i18n::td_string;
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(["date", "description", "order", "amount", "balance"])?;
+    writer.write_record([
+        td_string!(l, csv.date),
+        td_string!(l, csv.description),
+        td_string!(l, csv.order),
+        td_string!(l, csv.amount),
+        td_string!(l, csv.balance),
+    ])?;
     for line in lines {
         writer.write_record([
-            crate::server_fns::context::format_datetime(line.at),
-            line.kind.label().to_owned(),
+            crate::language::format_datetime(l, line.at),
+            crate::labels::transfer(l, line.kind).to_owned(),
             line.order_id.map(|id| id.to_string()).unwrap_or_default(),
             fen_text(line.change_fen),
             fen_text(line.balance_after_fen),
@@ -179,6 +228,12 @@ fn statement_to_csv(lines: &[super::store::ledger::StatementLine]) -> Result<Vec
 fn internal_error(error: &dyn std::fmt::Display) -> Response {
     tracing::error!(error = %error, "request failed");
     (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side; please try again").into_response()
+}
+
+/// Every request is handled knowing its language (see `language::of_request`).
+async fn request_language(request: Request<Body>, next: axum::middleware::Next) -> Response {
+    let locale = crate::language::of_headers(request.headers());
+    crate::language::within(locale, next.run(request)).await
 }
 
 /// Leptos answers every failed server function with 500. The error inside

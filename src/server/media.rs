@@ -33,6 +33,20 @@ pub enum PhotoError {
     Storage,
 }
 
+impl PhotoError {
+    /// Why, in a language.
+    pub fn message(&self, l: crate::language::Locale) -> String {
+        use crate::i18n::td_string;
+        match self {
+            PhotoError::TooLarge => td_string!(l, photo.too_large).into(),
+            PhotoError::NotAnImage => td_string!(l, photo.not_an_image).into(),
+            PhotoError::TooManyPixels => td_string!(l, photo.too_many_pixels, side = MAX_SIDE),
+            PhotoError::Undecodable => td_string!(l, photo.unreadable).into(),
+            PhotoError::Storage => td_string!(l, photo.not_saved).into(),
+        }
+    }
+}
+
 /// A photo ready to write: the display size and the thumbnail as JPEG.
 #[derive(Debug)]
 pub struct ProcessedPhoto {

@@ -27,27 +27,34 @@ use store::StoreError;
 
 /// Why money could not go into a wallet.
 pub fn wallet_full() -> String {
+    wallet_full_in(crate::language::Locale::en)
+}
+
+pub fn wallet_full_in(l: crate::language::Locale) -> String {
     let largest =
         crate::domain::money::Money::from_fen(crate::domain::money::Money::MAX_FEN).unwrap_or_default();
-    format!("That would take a wallet above {largest}, the most one can hold, so nothing was moved")
+    crate::i18n::td_string!(l, refusal.wallet_full, largest = largest)
 }
 
 /// Logs what the person must not see and keeps what they may.
 impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
+        use crate::i18n::td_string;
+        // In the language of the request this answers.
+        let l = crate::language::of_request();
         match err {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict => AppError::Conflict,
-            StoreError::Taken(field) => AppError::field(field, format!("That {field} is already in use")),
+            StoreError::Taken(field) => AppError::field(field, td_string!(l, refusal.taken, field = field)),
             StoreError::WrongState(detail) => AppError::Refused(detail),
-            StoreError::Duplicate(existing) => AppError::Refused(format!("That already exists: {existing}")),
-            StoreError::Invalid(message) => AppError::Refused(message),
-            StoreError::InsufficientFunds => {
-                AppError::Refused("Your wallet does not hold enough; top up or pay by bank".into())
+            StoreError::Duplicate(existing) => {
+                AppError::Refused(td_string!(l, refusal.duplicate, what = existing))
             }
-            StoreError::SoldOut => AppError::Refused("Sorry, not enough left in stock".into()),
+            StoreError::Invalid(message) => AppError::Refused(message),
+            StoreError::InsufficientFunds => AppError::Refused(td_string!(l, refusal.insufficient).into()),
+            StoreError::SoldOut => AppError::Refused(td_string!(l, refusal.sold_out).into()),
             StoreError::BalanceLimit(account) if account.member().is_some() => {
-                AppError::Refused(wallet_full())
+                AppError::Refused(wallet_full_in(l))
             }
             StoreError::BalanceLimit(account) => {
                 tracing::error!(%account, "a platform balance reached the limit of its column");
@@ -81,7 +88,9 @@ impl From<crate::domain::order::TransitionError> for AppError {
         match err {
             E::NotYourRole => AppError::Forbidden,
             E::StaleTimer | E::NotDue => AppError::Conflict,
-            other => AppError::Refused(other.to_string()),
+            other => {
+                AppError::Refused(crate::labels::transition_error(crate::language::of_request(), &other))
+            }
         }
     }
 }

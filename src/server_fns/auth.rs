@@ -60,11 +60,15 @@ pub async fn sign_up(
         Ok(member) => member,
         Err(store::StoreError::Taken(_)) => {
             store::members::tell_owner_of_sign_up_attempt(&state.db, &new_member.email, now).await?;
-            return Err(AppError::field(FieldErrors::FORM, SIGN_UP_REFUSED));
+            return Err(AppError::field(
+                FieldErrors::FORM,
+                crate::i18n::td_string!(crate::language::of_request(), refusal.sign_up_refused),
+            ));
         }
         Err(other) => return Err(other.into()),
     };
     auth::sign_in(&context::session().await?, &member).await?;
+    store::members::remember_language(&state.db, member.id, context::locale()).await?;
     leptos_axum::redirect(&local_path_or_home(next.as_deref()));
     Ok(())
 }
@@ -85,10 +89,14 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
     };
     let matches = auth::verify_password(password, hash).await?;
     let Some(member) = member.filter(|_| matches) else {
-        return Err(AppError::field(FieldErrors::FORM, BAD_CREDENTIALS));
+        return Err(AppError::field(
+            FieldErrors::FORM,
+            crate::i18n::td_string!(crate::language::of_request(), refusal.bad_credentials),
+        ));
     };
     state.limits.sign_in_succeeded(&email, from);
     auth::sign_in(&context::session().await?, &member).await?;
+    store::members::remember_language(&state.db, member.id, context::locale()).await?;
     leptos_axum::redirect(&local_path_or_home(next.as_deref()));
     Ok(())
 }

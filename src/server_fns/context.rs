@@ -102,23 +102,19 @@ pub fn thumb_url(file: &str) -> String {
     crate::server::media::url(file, true)
 }
 
-/// A date for people: `26 Nov 2026` (UTC).
+/// A date in the asker's language: `2026年11月26日` / `26 Nov 2026` (UTC).
 pub fn format_date(ms: i64) -> String {
-    let format = time::macros::format_description!("[day padding:none] [month repr:short] [year]");
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_default()
+    crate::language::format_date(locale(), ms)
 }
 
-/// A date and time for people: `26 Nov 2026 14:03 UTC`.
+/// A date and time in the asker's language.
 pub fn format_datetime(ms: i64) -> String {
-    let format =
-        time::macros::format_description!("[day padding:none] [month repr:short] [year] [hour]:[minute] UTC");
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_default()
+    crate::language::format_datetime(locale(), ms)
+}
+
+/// The asker's language.
+pub fn locale() -> crate::language::Locale {
+    crate::language::of_request()
 }
 
 /// A fresh key for a money form, so its repeat submission changes nothing.

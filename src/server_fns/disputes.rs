@@ -15,7 +15,11 @@ pub async fn answer_refund(id: i64, answer: String, reason: Option<String>) -> R
     let event = match answer.as_str() {
         "agree" => Event::AgreeRefund,
         "refuse" => Event::RefuseRefund { reason: reason.unwrap_or_default() },
-        _ => return Err(AppError::Refused("Agree or refuse the refund".into())),
+        _ => {
+            return Err(AppError::Refused(
+                crate::i18n::td_string!(crate::language::of_request(), refusal.agree_or_refuse).into(),
+            ));
+        }
     };
     order_event(id, event, None).await
 }
@@ -144,7 +148,9 @@ pub async fn decide_case(id: i64, refund: String, reason: String) -> Result<(), 
     use crate::server::store::commands::{Actor, Command};
     let state = super::context::state()?;
     let arbiter = super::context::require_arbiter(&state).await?;
-    let refund = Money::parse(&refund).map_err(|e| AppError::field("refund", e.to_string()))?;
+    let refund = Money::parse(&refund).map_err(|e| {
+        AppError::field("refund", crate::labels::money_error(crate::language::of_request(), &e))
+    })?;
     let command =
         Command::Order { order_id: id, event: Event::Decide { refund, reason }, photos: Vec::new() };
     super::context::execute(&state, Actor::Arbiter(arbiter.id), None, command).await?;
@@ -160,7 +166,11 @@ pub async fn decide_fraud_claim(claim_id: i64, decision: String, reason: String)
     let uphold = match decision.as_str() {
         "uphold" => true,
         "reject" => false,
-        _ => return Err(AppError::Refused("Uphold or reject the claim".into())),
+        _ => {
+            return Err(AppError::Refused(
+                crate::i18n::td_string!(crate::language::of_request(), refusal.uphold_or_reject).into(),
+            ));
+        }
     };
     let command = Command::DecideClaim { claim_id, uphold, reason };
     super::context::execute(&state, Actor::Arbiter(arbiter.id), None, command).await?;

@@ -152,7 +152,9 @@ pub async fn enable_merchant() -> Result<(), AppError> {
 pub async fn create_api_key(name: String, mode: String) -> Result<(), AppError> {
     use crate::domain::merchant::Mode;
     use crate::server::store::commands::MerchantChange;
-    let mode = mode.parse::<Mode>().map_err(|_| AppError::field("mode", "Choose live or test"))?;
+    let mode = mode.parse::<Mode>().map_err(|_| {
+        AppError::field("mode", crate::i18n::td_string!(crate::language::of_request(), refusal.live_or_test))
+    })?;
     change(MerchantChange::CreateKey { name, mode }).await
 }
 
@@ -279,7 +281,11 @@ pub async fn pay_checkout(id: String, with: String, form_key: String) -> Result<
     let with = match with.as_str() {
         "wallet" => PayWith::Wallet,
         "bank" => PayWith::Bank,
-        _ => return Err(AppError::Refused("Pay from the wallet or by bank".into())),
+        _ => {
+            return Err(AppError::Refused(
+                crate::i18n::td_string!(crate::language::of_request(), refusal.wallet_or_bank).into(),
+            ));
+        }
     };
     let state = context::state()?;
     let member = context::require_member(&state).await?;
@@ -298,7 +304,7 @@ pub async fn pay_checkout(id: String, with: String, form_key: String) -> Result<
             let undo = Command::FailBank { reference: reference.clone(), reason: e.to_string() };
             context::execute(&state, Actor::System, None, undo).await?;
             return Err(AppError::Refused(
-                "The bank could not be reached, so nothing was moved. Please try again later.".into(),
+                crate::i18n::td_string!(crate::language::of_request(), refusal.bank_unreachable).into(),
             ));
         }
     }

@@ -194,7 +194,10 @@ mod run {
                 .map(|e| TimelineLine {
                     at: context::format_datetime(e.at),
                     actor: e.actor,
-                    description: e.description,
+                    description: match &e.told {
+                        Some(told) => crate::labels::told(context::locale(), told),
+                        None => e.description,
+                    },
                 })
                 .collect(),
             wallet: page.wallet,
@@ -260,7 +263,11 @@ mod run {
     }
 
     pub fn deadline_text(order: &crate::domain::order::Order) -> Option<String> {
-        order.deadline.map(|d| format!("{} on {}", d.kind.consequence(), context::format_datetime(d.at)))
+        let l = context::locale();
+        order.deadline.map(|d| {
+            let (what, at) = (crate::labels::deadline(l, d.kind), context::format_datetime(d.at));
+            crate::i18n::td_string!(l, deadline.at, what = what, at = at)
+        })
     }
 }
 
@@ -272,10 +279,12 @@ pub async fn place_order(
     form_key: String,
 ) -> Result<(), AppError> {
     use crate::server::store::commands::Command;
-    let quantity: u32 = quantity
-        .trim()
-        .parse()
-        .map_err(|_| AppError::field("quantity", "Enter how many you want as a whole number"))?;
+    let quantity: u32 = quantity.trim().parse().map_err(|_| {
+        AppError::field(
+            "quantity",
+            crate::i18n::td_string!(crate::language::of_request(), refusal.whole_quantity),
+        )
+    })?;
     let command = Command::PlaceOrder { listing_id, quantity, shipping_address };
     super::context::execute_as_member(command, Some(&form_key)).await?;
     Ok(())
@@ -347,7 +356,10 @@ pub async fn ship_order(id: i64, carrier: String, tracking: String) -> Result<()
 #[server(endpoint = "confirm_receipt")]
 pub async fn confirm_receipt(id: i64, received: Option<String>, form_key: String) -> Result<(), AppError> {
     if received.as_deref() != Some("yes") {
-        return Err(AppError::field("received", "Tick the box to confirm the item arrived as described"));
+        return Err(AppError::field(
+            "received",
+            crate::i18n::td_string!(crate::language::of_request(), refusal.tick_received),
+        ));
     }
     run::order_event(id, crate::domain::order::Event::ConfirmReceipt, Some(&form_key)).await
 }

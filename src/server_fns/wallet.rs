@@ -21,6 +21,7 @@ pub struct BankOperationRow {
     pub kind: String,
     pub amount: Money,
     pub status: String,
+    pub pending: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,7 +67,7 @@ pub(crate) async fn start_bank(
         let undo = Command::FailBank { reference, reason: e.to_string() };
         context::execute(state, Actor::System, None, undo).await?;
         return Err(AppError::Refused(
-            "The bank could not be reached, so nothing was moved. Please try again later.".into(),
+            crate::i18n::td_string!(crate::language::of_request(), refusal.bank_unreachable).into(),
         ));
     }
     Ok(())
@@ -75,20 +76,28 @@ pub(crate) async fn start_bank(
 #[cfg(feature = "ssr")]
 fn parse_amount(amount: &str) -> Result<Money, AppError> {
     match Money::parse(amount) {
-        Ok(money) if money.is_zero() => Err(AppError::field("amount", "Enter an amount above ¥0.00")),
+        Ok(money) if money.is_zero() => Err(AppError::field(
+            "amount",
+            crate::i18n::td_string!(crate::language::of_request(), refusal.amount_above_zero),
+        )),
         Ok(money) => Ok(money),
-        Err(e) => Err(AppError::field("amount", e.to_string())),
+        Err(e) => {
+            Err(AppError::field("amount", crate::labels::money_error(crate::language::of_request(), &e)))
+        }
     }
 }
 
 #[server(endpoint = "get_wallet")]
 pub async fn get_wallet() -> Result<WalletView, AppError> {
+    use crate::domain::bank::{OperationKind, OperationStatus};
     use crate::domain::ledger::Account;
+    use crate::i18n::td_string;
     use crate::server::store;
     use crate::server_fns::context;
 
     let state = context::state()?;
     let member = context::require_member(&state).await?;
+    let l = context::locale();
     let lines = store::ledger::statement(&state.db, member.id).await?;
     let statement = lines
         .into_iter()
@@ -97,7 +106,7 @@ pub async fn get_wallet() -> Result<WalletView, AppError> {
             let change = Total::from_fen(line.change_fen.saturating_abs());
             StatementRow {
                 at: context::format_datetime(line.at),
-                description: line.kind.label().to_owned(),
+                description: crate::labels::transfer(l, line.kind).to_owned(),
                 order_id: line.order_id,
                 change: if line.change_fen >= 0 { format!("+{change}") } else { format!("−{change}") },
                 incoming: line.change_fen >= 0,
@@ -111,11 +120,18 @@ pub async fn get_wallet() -> Result<WalletView, AppError> {
         .map(|op| BankOperationRow {
             at: context::format_datetime(op.created_at),
             kind: match op.kind {
-                crate::domain::bank::OperationKind::TopUp => "Top-up".into(),
-                crate::domain::bank::OperationKind::Withdrawal => "Withdrawal".into(),
+                OperationKind::TopUp => td_string!(l, wallet.op.top_up).into(),
+                OperationKind::Withdrawal => td_string!(l, wallet.op.withdrawal).into(),
             },
             amount: op.amount,
-            status: op.status.slug().to_owned(),
+            status: match op.status {
+                OperationStatus::Pending => td_string!(l, wallet.op.pending),
+                OperationStatus::Confirmed => td_string!(l, wallet.op.confirmed),
+                OperationStatus::Rejected => td_string!(l, wallet.op.rejected),
+                OperationStatus::Failed => td_string!(l, wallet.op.failed),
+            }
+            .into(),
+            pending: op.status == OperationStatus::Pending,
         })
         .collect();
     Ok(WalletView {

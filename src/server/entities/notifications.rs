@@ -11,6 +11,10 @@ pub struct Model {
     pub order_id: Option<i64>,
     #[sea_orm(column_type = "Text")]
     pub message: String,
+    /// What the notice is about ("Kindle × 1"), so the headline is worded
+    /// in the reader's language; none on rows from before.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub subject: Option<String>,
     pub read_at: Option<i64>,
     pub created_at: i64,
 }

@@ -14,6 +14,10 @@ pub struct Model {
     pub to_state: String,
     #[sea_orm(column_type = "Text")]
     pub description: String,
+    /// What the line tells, as data (`labels::Told` in JSON), so it is
+    /// worded in the reader's language; none on lines from before.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub told: Option<String>,
     pub created_at: i64,
 }
 

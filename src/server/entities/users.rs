@@ -15,6 +15,9 @@ pub struct Model {
     pub suspended_at: Option<i64>,
     #[sea_orm(column_type = "Text", nullable)]
     pub suspension_reason: Option<String>,
+    /// The language the member last used (`zh-CN`, `en`), for e-mails.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub locale: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

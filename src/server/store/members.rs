@@ -5,6 +5,7 @@ use sea_orm::{
 
 use super::{StoreError, unique_as_taken};
 use crate::domain::account::{NewMember, normalize_email};
+use crate::i18n::td_string;
 use crate::server::clock::Millis;
 use crate::server::entities::users;
 
@@ -64,13 +65,23 @@ pub async fn tell_owner_of_sign_up_attempt(
     else {
         return Ok(());
     };
-    let body = format!(
-        "Hello {},\n\nSomeone tried to create an Escrowmart account with this e-mail address. \
-         If it was you, you already have an account: sign in at /signin. If it was not, \
-         nothing changed and you need do nothing.\n\n— Escrowmart",
-        owner.display_name
-    );
-    super::notifications::email(db, &owner, "Someone tried to sign up with your e-mail", &body, now).await
+    let l = super::notifications::language_of(&owner);
+    let body = super::notifications::letter(l, &owner, td_string!(l, email.sign_up_attempt_body));
+    super::notifications::email(db, &owner, td_string!(l, email.sign_up_attempt_subject), &body, now).await
+}
+
+/// Remembers the language a member uses, for the e-mails sent to them.
+pub async fn remember_language(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    locale: crate::language::Locale,
+) -> Result<(), StoreError> {
+    users::Entity::update_many()
+        .col_expr(users::Column::Locale, Expr::value(crate::language::code(locale)))
+        .filter(users::Column::Id.eq(member_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Adds many members at once (demo data): (email, display name, joined at),

@@ -8,6 +8,9 @@ use sea_orm::{
 
 use super::StoreError;
 use crate::domain::notices::Notice;
+use crate::i18n::td_string;
+use crate::labels;
+use crate::language::Locale;
 use crate::server::clock::Millis;
 use crate::server::entities::{email_outbox, notifications, users};
 
@@ -16,7 +19,11 @@ pub struct Notification {
     pub id: i64,
     pub kind: String,
     pub order_id: Option<i64>,
+    /// The English line written when it happened.
     pub message: String,
+    /// What it is about, for wording it in the reader's language; none on
+    /// rows from before it was kept.
+    pub subject: Option<String>,
     pub read: bool,
     pub created_at: Millis,
 }
@@ -29,25 +36,41 @@ pub async fn add(
     subject: &str,
     now: Millis,
 ) -> Result<(), StoreError> {
-    let message = format!("{}: {subject}", notice.message());
     notifications::ActiveModel {
         member_id: Set(member_id),
         kind: Set(notice.slug().to_owned()),
         order_id: Set(order_id),
-        message: Set(message.clone()),
+        // English as before, for anything reading the table directly; the
+        // pages word it from the kind and subject in the reader's language.
+        message: Set(labels::notice_line(Locale::en, notice, subject)),
+        subject: Set(Some(subject.to_owned())),
         read_at: Set(None),
         created_at: Set(now),
         ..Default::default()
     }
     .insert(db)
     .await?;
-    // The same news for e-mail.
+    // The same news for e-mail, in the member's language.
     if let Some(member) = users::Entity::find_by_id(member_id).one(db).await? {
-        let link = order_id.map(|id| format!("\n\nOpen the order: /orders/{id}")).unwrap_or_default();
-        let body = format!("Hello {},\n\n{message}.{link}\n\n— Escrowmart", member.display_name);
-        email(db, &member, &message, &body, now).await?;
+        let l = language_of(&member);
+        let line = labels::notice_line(l, notice, subject);
+        let link = order_id
+            .map(|id| format!("\n\n{}", td_string!(l, email.open_order, link = format!("/orders/{id}"))))
+            .unwrap_or_default();
+        email(db, &member, &line, &letter(l, &member, &format!("{line}{link}")), now).await?;
     }
     Ok(())
+}
+
+/// The language a member last used; Chinese for one who never chose.
+pub fn language_of(member: &users::Model) -> Locale {
+    member.locale.as_deref().and_then(|code| code.parse().ok()).unwrap_or_default()
+}
+
+/// A whole letter: greeting, text, signature.
+pub fn letter(l: Locale, member: &users::Model, text: &str) -> String {
+    let hello = td_string!(l, email.hello, name = &member.display_name);
+    format!("{hello}\n\n{text}\n\n{}", td_string!(l, email.signature))
 }
 
 /// Queues an e-mail to a member, sent later by whatever delivers the outbox.
@@ -98,6 +121,7 @@ pub async fn recent(
             kind: row.kind,
             order_id: row.order_id,
             message: row.message,
+            subject: row.subject,
             read: row.read_at.is_some(),
             created_at: row.created_at,
         })

@@ -20,6 +20,7 @@ use crate::domain::order::{
     Deadline, Event, EventKind, Order, OrderState, Paused, RefundKind, RefundRequest, Role, Rules, Shipment,
     TimerKind, Transition,
 };
+use crate::labels::Told;
 use crate::server::clock::Millis;
 use crate::server::entities::{listings, order_events, orders, timers};
 
@@ -45,7 +46,11 @@ pub struct TimelineEntry {
     pub at: Millis,
     pub actor: String,
     pub kind: String,
+    /// The English sentence written when it happened.
     pub description: String,
+    /// What happened, as data, for wording it in the reader's language;
+    /// none on lines from before it was kept.
+    pub told: Option<Told>,
     pub to_state: OrderState,
 }
 
@@ -149,6 +154,7 @@ async fn insert(
         from_state: Set(OrderState::AwaitingPayment.slug().into()),
         to_state: Set(OrderState::AwaitingPayment.slug().into()),
         description: Set(format!("Ordered {quantity} × {unit_price}, total {}", order.amount)),
+        told: Set(told_json(&Told::Placed { quantity, unit_price, amount: order.amount })),
         created_at: Set(now),
         ..Default::default()
     }
@@ -214,6 +220,7 @@ async fn write_transition(
         from_state: Set(record.order.state.slug().into()),
         to_state: Set(transition.next.state.slug().into()),
         description: Set(event.describe()),
+        told: Set(told_json(&Told::Event(event.clone()))),
         created_at: Set(now),
         ..Default::default()
     }
@@ -353,6 +360,12 @@ pub async fn for_seller(db: &impl ConnectionTrait, seller: MemberId) -> Result<V
         .collect()
 }
 
+/// A timeline line's data for the `told` column. Serializing these plain
+/// values cannot fail; were it to, the line keeps its English sentence.
+fn told_json(told: &Told) -> Option<String> {
+    serde_json::to_string(told).ok()
+}
+
 pub async fn timeline(db: &impl ConnectionTrait, order_id: i64) -> Result<Vec<TimelineEntry>, StoreError> {
     order_events::Entity::find()
         .filter(order_events::Column::OrderId.eq(order_id))
@@ -366,6 +379,7 @@ pub async fn timeline(db: &impl ConnectionTrait, order_id: i64) -> Result<Vec<Ti
                 actor: row.actor,
                 kind: row.kind,
                 description: row.description,
+                told: row.told.and_then(|json| serde_json::from_str(&json).ok()),
                 to_state: row
                     .to_state
                     .parse::<OrderState>()

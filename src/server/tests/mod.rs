@@ -6,6 +6,7 @@ mod authorization;
 mod disputes;
 mod escrow;
 mod hostile;
+mod language;
 mod limits_of_money;
 mod listings;
 pub mod merchant_api;

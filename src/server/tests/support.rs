@@ -258,6 +258,11 @@ impl Client {
     }
 
     pub async fn send(&mut self, mut request: axum::http::request::Builder, body: Body) -> TestResponse {
+        // The tests read English; a test of another language sets the
+        // cookie (which wins) or its own header.
+        if request.headers_ref().is_none_or(|headers| !headers.contains_key(header::ACCEPT_LANGUAGE)) {
+            request = request.header(header::ACCEPT_LANGUAGE, "en");
+        }
         if !self.cookies.is_empty() {
             let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
             request = request.header(header::COOKIE, cookie);

@@ -6,12 +6,16 @@ use leptos::prelude::*;
 
 use crate::domain::listing::Category;
 use crate::domain::search::{Search, Sort};
+use crate::i18n::td_string;
+use crate::labels;
+use crate::language;
 
 /// Category links with how many listings each has; `current` is marked.
 #[component]
 pub fn CategoryLinks(counts: Vec<(Category, u64)>, current: Option<Category>) -> impl IntoView {
+    let l = language::current();
     view! {
-        <nav class="categories" aria-label="Categories">
+        <nav class="categories" aria-label=td_string!(l, browse.categories)>
             <ul>
                 {counts.into_iter().map(|(category, count)| {
                     let here = current == Some(category);
@@ -19,7 +23,7 @@ pub fn CategoryLinks(counts: Vec<(Category, u64)>, current: Option<Category>) ->
                         <li>
                             <a href=format!("/category/{}", category.slug())
                                 aria-current=here.then_some("page")>
-                                {category.label()}
+                                {labels::category(l, category)}
                                 <span class="categories__count">{count}</span>
                             </a>
                         </li>
@@ -36,43 +40,44 @@ pub fn CategoryLinks(counts: Vec<(Category, u64)>, current: Option<Category>) ->
 pub fn SearchFilters(search: Search) -> impl IntoView {
     let min = search.min_price.map(|m| m.amount_text()).unwrap_or_default();
     let max = search.max_price.map(|m| m.amount_text()).unwrap_or_default();
+    let l = language::current();
     view! {
         <form class="filters" method="get" action="/search" role="search">
             <div class="field filters__query">
-                <label for="search-q">"Search"</label>
+                <label for="search-q">{td_string!(l, browse.search)}</label>
                 <input id="search-q" name="q" type="search" value=search.terms.join(" ")
-                    placeholder="What are you looking for? 例如：二手手机" maxlength=QUERY_MAX_CHARS/>
+                    placeholder=td_string!(l, browse.placeholder) maxlength=QUERY_MAX_CHARS/>
             </div>
             <div class="field">
-                <label for="search-category">"Category"</label>
+                <label for="search-category">{td_string!(l, browse.category)}</label>
                 <select id="search-category" name="category">
-                    <option value="" selected=search.category.is_none()>"All categories"</option>
+                    <option value="" selected=search.category.is_none()>{td_string!(l, browse.all_categories)}</option>
                     {Category::ALL.iter().copied().map(|c| view! {
-                        <option value=c.slug() selected=search.category == Some(c)>{c.label()}</option>
+                        <option value=c.slug() selected=search.category == Some(c)>{labels::category(l, c)}</option>
                     }).collect_view()}
                 </select>
             </div>
             <div class="field filters__price">
-                <label for="search-min">"Price from (¥)"</label>
+                <label for="search-min">{td_string!(l, browse.price_from)}</label>
                 <input id="search-min" name="min" inputmode="decimal" value=min size="8"/>
             </div>
             <div class="field filters__price">
-                <label for="search-max">"to (¥)"</label>
+                <label for="search-max">{td_string!(l, browse.price_to)}</label>
                 <input id="search-max" name="max" inputmode="decimal" value=max size="8"/>
             </div>
             <div class="field">
-                <label for="search-sort">"Sort by"</label>
+                <label for="search-sort">{td_string!(l, browse.sort_by)}</label>
                 <select id="search-sort" name="sort">
                     {Sort::ALL.iter().copied().map(|s| view! {
-                        <option value=s.slug() selected=search.sort == s>{s.label()}</option>
+                        <option value=s.slug() selected=search.sort == s>{labels::sort(l, s)}</option>
                     }).collect_view()}
                 </select>
             </div>
             <label class="check filters__stock">
                 <input type="checkbox" name="in_stock" checked=search.in_stock_only/>
-                "In stock only"
+                {td_string!(l, browse.in_stock)}
             </label>
-            <button type="submit" class="button button--primary">"Search"</button>
+            <button type="submit" class="button button--primary">{td_string!(l, browse.search)}</button>
         </form>
     }
 }

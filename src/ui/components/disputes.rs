@@ -11,6 +11,9 @@ use leptos::prelude::*;
 use crate::domain::claims::ClaimState;
 use crate::domain::order::{OrderState, RefundKind};
 use crate::domain::rating::Score;
+use crate::i18n::td_string;
+use crate::labels;
+use crate::language::current;
 use crate::server_fns::disputes::{
     AnswerRefund, ConfirmReturn, DecideCase, DecideFraudClaim, Escalate, RateOrder, SendReturn,
     WithdrawRefund,
@@ -65,11 +68,12 @@ impl DisputeActions {
 
 #[component]
 pub fn Photos(photos: Vec<PhotoView>) -> impl IntoView {
+    let l = current();
     (!photos.is_empty()).then(|| {
         view! {
             <ul class="photo-strip">
                 {photos.into_iter().map(|p| view! {
-                    <li><a href=p.full target="_blank" rel="noopener"><img src=p.thumb alt="Photo" loading="lazy"/></a></li>
+                    <li><a href=p.full target="_blank" rel="noopener"><img src=p.thumb alt=td_string!(l, disputes.photo) loading="lazy"/></a></li>
                 }).collect_view()}
             </ul>
         }
@@ -82,20 +86,21 @@ pub fn RefundSection(order: OrderView, actions: DisputeActions) -> impl IntoView
     let id = order.id;
     let can_ask = order.side == Side::Buyer && matches!(order.state, OrderState::Paid | OrderState::Shipped);
     let request = order.refund.clone();
+    let l = current();
     view! {
-        <section class="refund" id="refund" aria-label="Refund">
+        <section class="refund" id="refund" aria-label=td_string!(l, disputes.refund)>
             {request.clone().map(|r| {
                 let kind = match r.kind {
-                    RefundKind::RefundOnly => "Refund only",
-                    RefundKind::ReturnAndRefund => "Return and refund",
+                    RefundKind::RefundOnly => td_string!(l, disputes.refund_only),
+                    RefundKind::ReturnAndRefund => td_string!(l, disputes.return_and_refund),
                 };
                 view! {
-                    <h2>"Refund request"</h2>
+                    <h2>{td_string!(l, disputes.request)}</h2>
                     <dl class="item__facts">
-                        <dt>"Asked for"</dt><dd data-testid="refund-request">{format!("{kind}: {}", r.amount)}</dd>
-                        <dt>"Buyer's reason"</dt><dd class="pre">{r.reason.clone()}</dd>
-                        {r.refusal.clone().map(|why| view! { <dt>"Seller's answer"</dt><dd class="pre" data-testid="refusal">{why}</dd> })}
-                        {r.return_shipment.clone().map(|s| view! { <dt>"Returned with"</dt><dd>{format!("{} · {}", s.carrier, s.tracking)}</dd> })}
+                        <dt>{td_string!(l, disputes.asked_for)}</dt><dd data-testid="refund-request">{td_string!(l, disputes.asked, kind = kind, amount = r.amount)}</dd>
+                        <dt>{td_string!(l, disputes.buyer_reason)}</dt><dd class="pre">{r.reason.clone()}</dd>
+                        {r.refusal.clone().map(|why| view! { <dt>{td_string!(l, disputes.seller_answer)}</dt><dd class="pre" data-testid="refusal">{why}</dd> })}
+                        {r.return_shipment.clone().map(|s| view! { <dt>{td_string!(l, disputes.returned_with)}</dt><dd>{format!("{} · {}", s.carrier, s.tracking)}</dd> })}
                     </dl>
                     <Photos photos=order.refund_photos.clone()/>
                     <Photos photos=order.dispute_photos.clone()/>
@@ -110,31 +115,36 @@ pub fn RefundSection(order: OrderView, actions: DisputeActions) -> impl IntoView
 fn refund_form(id: i64, order: &OrderView) -> impl IntoView + use<> {
     let before_shipping = order.state == OrderState::Paid;
     let held = order.held.amount().to_string();
+    let l = current();
     view! {
         <details class="refund-form">
-            <summary>"Something wrong? Ask for a refund"</summary>
+            <summary>{td_string!(l, disputes.ask_summary)}</summary>
             <form method="post" action=format!("/orders/{id}/refund") enctype="multipart/form-data" class="form form--compact">
                 <fieldset class="choice">
-                    <legend>"What do you want?"</legend>
-                    <label><input type="radio" name="kind" value="refund_only" checked/>" Refund only"</label>
+                    <legend>{td_string!(l, disputes.what_want)}</legend>
+                    <label><input type="radio" name="kind" value="refund_only" checked/>{td_string!(l, disputes.opt_refund_only)}</label>
                     {(!before_shipping).then(|| view! {
-                        <label><input type="radio" name="kind" value="return_and_refund"/>" Return the item for a refund"</label>
+                        <label><input type="radio" name="kind" value="return_and_refund"/>{td_string!(l, disputes.opt_return)}</label>
                     })}
                 </fieldset>
                 <div class="field">
-                    <label for="refund-amount">"Amount (¥)"</label>
+                    <label for="refund-amount">{td_string!(l, disputes.amount)}</label>
                     <input id="refund-amount" name="amount" type="text" inputmode="decimal" value=held.clone() readonly=before_shipping required/>
-                    <p class="hint">{if before_shipping { format!("Before shipping the refund is the full {held}.") } else { format!("Up to ¥{held}.") }}</p>
+                    <p class="hint">{if before_shipping {
+                        td_string!(l, disputes.full_before_shipping, amount = held)
+                    } else {
+                        td_string!(l, disputes.up_to, amount = held)
+                    }}</p>
                 </div>
                 <div class="field">
-                    <label for="refund-reason">"Reason"</label>
+                    <label for="refund-reason">{td_string!(l, disputes.reason)}</label>
                     <textarea id="refund-reason" name="reason" rows="3" maxlength=REASON_MAX_CHARS required></textarea>
                 </div>
                 <div class="field">
-                    <label for="refund-photos">"Photos (up to 4, JPEG/PNG/WebP, 5 MB each)"</label>
+                    <label for="refund-photos">{td_string!(l, disputes.photos_hint)}</label>
                     <input id="refund-photos" name="photos" type="file" accept="image/jpeg,image/png,image/webp" multiple/>
                 </div>
-                <button type="submit" class="button button--primary">"Ask for a refund"</button>
+                <button type="submit" class="button button--primary">{td_string!(l, disputes.ask)}</button>
             </form>
         </details>
     }
@@ -145,24 +155,25 @@ fn refund_step(order: &OrderView, actions: DisputeActions) -> impl IntoView + us
     let id = order.id;
     let held = order.held;
     let returned = order.refund.as_ref().is_some_and(|r| r.return_shipment.is_some());
+    let l = current();
     match (order.side, order.state) {
         (Side::Seller, OrderState::RefundRequested) => {
             let errors = action_error(actions.answer);
             Either::Left(view! {
-                <div class="next-step" aria-label="Answer the refund">
-                    <h2>"Answer the refund request"</h2>
+                <div class="next-step" aria-label=td_string!(l, disputes.answer_label)>
+                    <h2>{td_string!(l, disputes.answer_title)}</h2>
                     <FormError errors/>
                     <ActionForm action=actions.answer attr:class="inline-form">
                         <input type="hidden" name="id" value=id/>
                         <input type="hidden" name="answer" value="agree"/>
-                        <SubmitButton pending=actions.answer.pending().into() label="Agree" pending_label="Saving…"/>
+                        <SubmitButton pending=actions.answer.pending().into() label=td_string!(l, disputes.agree) pending_label=td_string!(l, common.saving)/>
                     </ActionForm>
                     <ActionForm action=actions.answer attr:class="form form--compact">
                         <input type="hidden" name="id" value=id/>
                         <input type="hidden" name="answer" value="refuse"/>
-                        <label for="refusal">"Or refuse, saying why"</label>
+                        <label for="refusal">{td_string!(l, disputes.refuse_label)}</label>
                         <textarea id="refusal" name="reason" rows="2" maxlength=REASON_MAX_CHARS required></textarea>
-                        <button type="submit" class="button">"Refuse"</button>
+                        <button type="submit" class="button">{td_string!(l, disputes.refuse)}</button>
                     </ActionForm>
                 </div>
             }.into_any())
@@ -172,18 +183,18 @@ fn refund_step(order: &OrderView, actions: DisputeActions) -> impl IntoView + us
             let errors = action_error(actions.escalate);
             Either::Left(view! {
                 <div class="next-step">
-                    <p>{if refused { "The seller refused. You can ask the platform to decide, or withdraw the request." } else { "Waiting for the seller's answer." }}</p>
+                    <p>{if refused { td_string!(l, disputes.refused_text) } else { td_string!(l, disputes.waiting_answer) }}</p>
                     <FormError errors/>
                     <div class="button-row">
                         {refused.then(|| view! {
                             <ActionForm action=actions.escalate attr:class="inline-form">
                                 <input type="hidden" name="id" value=id/>
-                                <SubmitButton pending=actions.escalate.pending().into() label="Ask the platform to decide" pending_label="Sending…"/>
+                                <SubmitButton pending=actions.escalate.pending().into() label=td_string!(l, disputes.escalate) pending_label=td_string!(l, disputes.sending)/>
                             </ActionForm>
                         })}
                         <ActionForm action=actions.withdraw attr:class="inline-form">
                             <input type="hidden" name="id" value=id/>
-                            <button type="submit" class="button">"Withdraw the request"</button>
+                            <button type="submit" class="button">{td_string!(l, disputes.withdraw)}</button>
                         </ActionForm>
                     </div>
                 </div>
@@ -192,18 +203,18 @@ fn refund_step(order: &OrderView, actions: DisputeActions) -> impl IntoView + us
         (Side::Buyer, OrderState::ReturnInTransit) if !returned => {
             let errors = action_error(actions.send_return);
             Either::Left(view! {
-                <div class="next-step" aria-label="Send the return">
-                    <h2>"Send the item back"</h2>
+                <div class="next-step" aria-label=td_string!(l, disputes.send_return_label)>
+                    <h2>{td_string!(l, disputes.send_back)}</h2>
                     <ActionForm action=actions.send_return attr:class="form form--compact">
                         <FormError errors/>
                         <input type="hidden" name="id" value=id/>
                         <div class="field-row">
-                            <div class="field"><label for="return-carrier">"Return carrier"</label>
+                            <div class="field"><label for="return-carrier">{td_string!(l, disputes.return_carrier)}</label>
                                 <input id="return-carrier" name="carrier" type="text" required maxlength=CARRIER_MAX_CHARS/></div>
-                            <div class="field"><label for="return-tracking">"Return tracking number"</label>
+                            <div class="field"><label for="return-tracking">{td_string!(l, disputes.return_tracking)}</label>
                                 <input id="return-tracking" name="tracking" type="text" required maxlength=TRACKING_MAX_CHARS/></div>
                         </div>
-                        <SubmitButton pending=actions.send_return.pending().into() label="Return sent" pending_label="Saving…"/>
+                        <SubmitButton pending=actions.send_return.pending().into() label=td_string!(l, disputes.return_sent) pending_label=td_string!(l, common.saving)/>
                     </ActionForm>
                 </div>
             }.into_any())
@@ -211,22 +222,22 @@ fn refund_step(order: &OrderView, actions: DisputeActions) -> impl IntoView + us
         (Side::Seller, OrderState::ReturnInTransit) => {
             let errors = action_error(actions.confirm_return);
             Either::Left(view! {
-                <div class="next-step" aria-label="The return">
-                    <h2>{if returned { "The buyer sent the item back" } else { "Waiting for the buyer to send the item back" }}</h2>
+                <div class="next-step" aria-label=td_string!(l, disputes.the_return)>
+                    <h2>{if returned { td_string!(l, disputes.buyer_sent_back) } else { td_string!(l, disputes.waiting_return) }}</h2>
                     <FormError errors/>
                     <ActionForm action=actions.confirm_return attr:class="inline-form">
                         <input type="hidden" name="id" value=id/>
-                        <SubmitButton pending=actions.confirm_return.pending().into() label="Returned goods received — refund" pending_label="Refunding…"/>
+                        <SubmitButton pending=actions.confirm_return.pending().into() label=td_string!(l, disputes.return_received) pending_label=td_string!(l, disputes.refunding)/>
                     </ActionForm>
                     {returned.then(|| view! {
                         <details>
-                            <summary>"Not as sent? Dispute the returned goods"</summary>
+                            <summary>{td_string!(l, disputes.dispute_summary)}</summary>
                             <form method="post" action=format!("/orders/{id}/dispute-return") enctype="multipart/form-data" class="form form--compact">
-                                <label for="dispute-reason">"What is wrong with them"</label>
+                                <label for="dispute-reason">{td_string!(l, disputes.dispute_reason)}</label>
                                 <textarea id="dispute-reason" name="reason" rows="3" maxlength=REASON_MAX_CHARS required></textarea>
-                                <label for="dispute-photos">"Photos"</label>
+                                <label for="dispute-photos">{td_string!(l, disputes.photos)}</label>
                                 <input id="dispute-photos" name="photos" type="file" accept="image/jpeg,image/png,image/webp" multiple/>
-                                <button type="submit" class="button">"Send to the arbiter"</button>
+                                <button type="submit" class="button">{td_string!(l, disputes.to_arbiter)}</button>
                             </form>
                         </details>
                     })}
@@ -236,28 +247,31 @@ fn refund_step(order: &OrderView, actions: DisputeActions) -> impl IntoView + us
         (Side::Arbiter, OrderState::InArbitration) => {
             let errors = action_error(actions.decide);
             Either::Left(view! {
-                <div class="next-step" aria-label="Decide">
-                    <h2>"Decide the split"</h2>
+                <div class="next-step" aria-label=td_string!(l, disputes.decide_label)>
+                    <h2>{td_string!(l, disputes.decide_title)}</h2>
                     <ActionForm action=actions.decide attr:class="form form--compact">
                         <FormError errors/>
                         <input type="hidden" name="id" value=id/>
                         <div class="field">
-                            <label for="decide-refund">{format!("Refund to the buyer (¥, of {held})")}</label>
+                            <label for="decide-refund">{td_string!(l, disputes.refund_to_buyer, held = held)}</label>
                             <input id="decide-refund" name="refund" type="text" inputmode="decimal" required/>
-                            <p class="hint">"The rest goes to the seller, less the fee on that part."</p>
+                            <p class="hint">{td_string!(l, disputes.rest_to_seller)}</p>
                         </div>
                         <div class="field">
-                            <label for="decide-reason">"Reason, shown to both sides"</label>
+                            <label for="decide-reason">{td_string!(l, disputes.reason_both)}</label>
                             <textarea id="decide-reason" name="reason" rows="3" maxlength=REASON_MAX_CHARS required></textarea>
                         </div>
-                        <SubmitButton pending=actions.decide.pending().into() label="Decide" pending_label="Deciding…"/>
+                        <SubmitButton pending=actions.decide.pending().into() label=td_string!(l, disputes.decide_label) pending_label=td_string!(l, disputes.deciding)/>
                     </ActionForm>
                 </div>
             }.into_any())
         }
-        (_, OrderState::InArbitration) => Either::Left(view! {
-            <div class="next-step"><p>"An arbiter is looking at this order and will decide how the money is split."</p></div>
-        }.into_any()),
+        (_, OrderState::InArbitration) => Either::Left(
+            view! {
+                <div class="next-step"><p>{td_string!(l, disputes.in_arbitration)}</p></div>
+            }
+            .into_any(),
+        ),
         _ => Either::Right(()),
     }
 }
@@ -266,11 +280,12 @@ fn refund_step(order: &OrderView, actions: DisputeActions) -> impl IntoView + us
 pub fn MessagesSection(order: OrderView) -> impl IntoView {
     let id = order.id;
     let can_write = matches!(order.side, Side::Buyer | Side::Seller);
+    let l = current();
     view! {
-        <section class="messages" id="messages" aria-label="Messages">
-            <h2>"Messages"</h2>
+        <section class="messages" id="messages" aria-label=td_string!(l, disputes.messages)>
+            <h2>{td_string!(l, disputes.messages)}</h2>
             {if order.messages.is_empty() {
-                Either::Left(view! { <p class="empty">"No messages yet."</p> })
+                Either::Left(view! { <p class="empty">{td_string!(l, disputes.no_messages)}</p> })
             } else {
                 Either::Right(view! {
                     <ol class="thread">
@@ -286,11 +301,11 @@ pub fn MessagesSection(order: OrderView) -> impl IntoView {
             }}
             {can_write.then(|| view! {
                 <form method="post" action=format!("/orders/{id}/messages") enctype="multipart/form-data" class="form form--compact">
-                    <label for="message-body">"Write to the other side"</label>
+                    <label for="message-body">{td_string!(l, disputes.write)}</label>
                     <textarea id="message-body" name="body" rows="3" maxlength=BODY_MAX_CHARS></textarea>
-                    <label for="message-photos">"Photos (optional)"</label>
+                    <label for="message-photos">{td_string!(l, disputes.photos_optional)}</label>
                     <input id="message-photos" name="photos" type="file" accept="image/jpeg,image/png,image/webp" multiple/>
-                    <button type="submit" class="button">"Send message"</button>
+                    <button type="submit" class="button">{td_string!(l, disputes.send_message)}</button>
                 </form>
             })}
         </section>
@@ -301,13 +316,18 @@ pub fn MessagesSection(order: OrderView) -> impl IntoView {
 pub fn RatingSection(order: OrderView, actions: DisputeActions) -> impl IntoView {
     let errors = action_error(actions.rate);
     let id = order.id;
-    let whom = if order.side == Side::Buyer { "the seller" } else { "the buyer" };
+    let l = current();
+    let rate_whom = if order.side == Side::Buyer {
+        td_string!(l, disputes.rate_seller)
+    } else {
+        td_string!(l, disputes.rate_buyer)
+    };
     (!order.reviews.is_empty() || order.can_rate).then(|| view! {
-        <section class="ratings" id="ratings" aria-label="Ratings">
-            <h2>"Ratings"</h2>
+        <section class="ratings" id="ratings" aria-label=td_string!(l, disputes.ratings)>
+            <h2>{td_string!(l, disputes.ratings)}</h2>
             <ul class="reviews">
                 {order.reviews.into_iter().map(|r| view! {
-                    <li><span class=format!("score score--{}", r.score.slug())>{r.score.label()}</span>
+                    <li><span class=format!("score score--{}", r.score.slug())>{labels::score(l, r.score)}</span>
                         " " <strong>{r.rater}</strong> " " <span class="pre">{r.comment}</span></li>
                 }).collect_view()}
             </ul>
@@ -316,14 +336,14 @@ pub fn RatingSection(order: OrderView, actions: DisputeActions) -> impl IntoView
                     <FormError errors/>
                     <input type="hidden" name="id" value=id/>
                     <fieldset class="choice">
-                        <legend>{format!("Rate {whom}")}</legend>
+                        <legend>{rate_whom}</legend>
                         {Score::ALL.iter().copied().map(|s| view! {
-                            <label><input type="radio" name="score" value=s.slug() required checked=s == Score::Good/>{format!(" {}", s.label())}</label>
+                            <label><input type="radio" name="score" value=s.slug() required checked=s == Score::Good/>{format!(" {}", labels::score(l, s))}</label>
                         }).collect_view()}
                     </fieldset>
-                    <label for="rating-comment">"Comment (optional)"</label>
+                    <label for="rating-comment">{td_string!(l, disputes.comment)}</label>
                     <textarea id="rating-comment" name="comment" rows="2" maxlength=COMMENT_MAX_CHARS></textarea>
-                    <SubmitButton pending=actions.rate.pending().into() label="Rate" pending_label="Saving…"/>
+                    <SubmitButton pending=actions.rate.pending().into() label=td_string!(l, disputes.rate) pending_label=td_string!(l, common.saving)/>
                 </ActionForm>
             })}
         </section>
@@ -337,46 +357,47 @@ pub fn ClaimSection(order: OrderView, actions: DisputeActions) -> impl IntoView 
     let claim = order.claim.clone();
     let arbiter = order.side == Side::Arbiter;
     let claim_by = order.claim_by.clone().unwrap_or_default();
+    let l = current();
     (claim.is_some() || order.can_claim).then(|| view! {
-        <section class="claim" id="claim" aria-label="Fraud claim">
+        <section class="claim" id="claim" aria-label=td_string!(l, disputes.claim)>
             {claim.map(|c| {
                 let status = match c.state {
-                    ClaimState::Open => "Open — an arbiter will decide".to_owned(),
-                    ClaimState::Upheld => "Upheld — the buyer was compensated in full".to_owned(),
-                    ClaimState::Rejected => "Rejected".to_owned(),
+                    ClaimState::Open => td_string!(l, disputes.claim_open),
+                    ClaimState::Upheld => td_string!(l, disputes.claim_upheld),
+                    ClaimState::Rejected => td_string!(l, disputes.claim_rejected),
                 };
                 let open = c.state == ClaimState::Open;
                 view! {
-                    <h2>"Fraud claim"</h2>
+                    <h2>{td_string!(l, disputes.claim)}</h2>
                     <p data-testid="claim-state">{status}</p>
                     <p class="pre">{c.statement.clone()}</p>
                     <Photos photos=c.photos.clone()/>
-                    {c.decision_reason.clone().map(|why| view! { <p><strong>"Decision: "</strong>{why}</p> })}
+                    {c.decision_reason.clone().map(|why| view! { <p><strong>{td_string!(l, disputes.decision)}</strong>{why}</p> })}
                     {(arbiter && open).then(|| view! {
                         <ActionForm action=actions.decide_claim attr:class="form form--compact">
                             <FormError errors/>
                             <input type="hidden" name="claim_id" value=c.id/>
                             <fieldset class="choice">
-                                <legend>"Decision"</legend>
-                                <label><input type="radio" name="decision" value="uphold" required/>" Uphold: pay the buyer the order amount and suspend the seller"</label>
-                                <label><input type="radio" name="decision" value="reject"/>" Reject"</label>
+                                <legend>{td_string!(l, disputes.decision_legend)}</legend>
+                                <label><input type="radio" name="decision" value="uphold" required/>{td_string!(l, disputes.uphold)}</label>
+                                <label><input type="radio" name="decision" value="reject"/>{td_string!(l, disputes.reject)}</label>
                             </fieldset>
-                            <label for="claim-reason">"Reason, shown to both sides"</label>
+                            <label for="claim-reason">{td_string!(l, disputes.reason_both)}</label>
                             <textarea id="claim-reason" name="reason" rows="2" required></textarea>
-                            <SubmitButton pending=actions.decide_claim.pending().into() label="Decide the claim" pending_label="Deciding…"/>
+                            <SubmitButton pending=actions.decide_claim.pending().into() label=td_string!(l, disputes.decide_claim) pending_label=td_string!(l, disputes.deciding)/>
                         </ActionForm>
                     })}
                 }
             })}
             {order.can_claim.then(|| view! {
                 <details>
-                    <summary>{format!("Were you defrauded? File a claim (until {claim_by})")}</summary>
+                    <summary>{td_string!(l, disputes.claim_summary, date = claim_by)}</summary>
                     <form method="post" action=format!("/orders/{id}/claim") enctype="multipart/form-data" class="form form--compact">
-                        <label for="claim-statement">"What happened"</label>
+                        <label for="claim-statement">{td_string!(l, disputes.what_happened)}</label>
                         <textarea id="claim-statement" name="statement" rows="4" maxlength=REASON_MAX_CHARS required></textarea>
-                        <label for="claim-photos">"Evidence (photos)"</label>
+                        <label for="claim-photos">{td_string!(l, disputes.evidence)}</label>
                         <input id="claim-photos" name="photos" type="file" accept="image/jpeg,image/png,image/webp" multiple/>
-                        <button type="submit" class="button button--primary">"File the claim"</button>
+                        <button type="submit" class="button button--primary">{td_string!(l, disputes.file_claim)}</button>
                     </form>
                 </details>
             })}

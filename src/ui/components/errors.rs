@@ -1,27 +1,30 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
+use crate::i18n::td_string;
+use crate::language::current;
 
 /// The one error template: a plain message, never internals.
 #[component]
 pub fn ErrorPanel(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    let l = current();
     let messages = move || {
         errors
             .get()
             .into_iter()
             .map(|(_, error)| match error.downcast_ref::<AppError>() {
-                Some(app_error) => app_error.to_string(),
-                None => AppError::Internal.to_string(),
+                Some(app_error) => app_error.message(l),
+                None => AppError::Internal.message(l),
             })
             .collect::<Vec<_>>()
     };
     view! {
         <section class="notice notice--error" role="alert">
-            <h1>"Sorry, that did not work"</h1>
+            <h1>{td_string!(l, error.title)}</h1>
             <For each=messages key=|m| m.clone() let:message>
                 <p>{message}</p>
             </For>
-            <p><a href="/">"Back to the shop"</a></p>
+            <p><a href="/">{td_string!(l, error.back_to_shop)}</a></p>
         </section>
     }
 }
@@ -39,7 +42,7 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
             }
             view! {
                 <section class="notice notice--error" role="alert">
-                    <p>{other.to_string()}</p>
+                    <p>{other.message(current())}</p>
                 </section>
             }
             .into_any()
@@ -51,14 +54,15 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
 pub fn SignInPrompt() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let next = move || location.pathname.get();
+    let l = current();
     view! {
         <section class="notice">
-            <h1>"Please sign in"</h1>
-            <p>"You need an account for this page."</p>
+            <h1>{td_string!(l, signin_prompt.title)}</h1>
+            <p>{td_string!(l, signin_prompt.text)}</p>
             <p>
-                <a class="button button--primary" href=move || format!("/signin?next={}", next())>"Sign in"</a>
-                " or "
-                <a href=move || format!("/signup?next={}", next())>"create an account"</a>
+                <a class="button button--primary" href=move || format!("/signin?next={}", next())>{td_string!(l, nav.sign_in)}</a>
+                {td_string!(l, signin_prompt.or)}
+                <a href=move || format!("/signup?next={}", next())>{td_string!(l, signin_prompt.create)}</a>
             </p>
         </section>
     }

@@ -7,6 +7,7 @@ use leptos::server_fn::ServerFn;
 use leptos::server_fn::error::ServerFnUrlError;
 
 use crate::error::AppError;
+use crate::language::current;
 
 /// The error of an action's last run, if it failed. With JavaScript off, a
 /// failed form post comes back as a page whose URL carries the error; the
@@ -55,7 +56,7 @@ pub fn FieldError(errors: Signal<Option<AppError>>, field: &'static str) -> impl
 #[component]
 pub fn FormError(errors: Signal<Option<AppError>>) -> impl IntoView {
     move || {
-        errors.get().and_then(|e| e.form_message()).map(|message| {
+        errors.get().and_then(|e| e.form_message(current())).map(|message| {
             view! { <p class="form-error" role="alert">{message}</p> }
         })
     }

@@ -4,6 +4,8 @@ use leptos_router::hooks::use_location;
 
 use super::errors::ErrorPanel;
 use crate::error::AppError;
+use crate::i18n::td_string;
+use crate::language::{self, Locale, current};
 use crate::server_fns::auth::{MemberView, SignIn, SignOut, SignUp, current_member};
 
 /// The sign-in state shared by the header and the account pages. The member
@@ -33,6 +35,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         |_| current_member(),
     );
     provide_context(Auth { sign_in, sign_up, sign_out, member });
+    let l = current();
 
     view! {
         <header class="site-header">
@@ -42,9 +45,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                     "Escrowmart"
                 </a>
                 <form class="header-search" method="get" action="/search" role="search">
-                    <input type="search" name="q" aria-label="Search listings" placeholder="Search listings"/>
+                    <input type="search" name="q" aria-label=td_string!(l, nav.search_label) placeholder=td_string!(l, nav.search_label)/>
                 </form>
-                <nav class="site-nav" aria-label="Account">
+                <LanguageSwitcher/>
+                <nav class="site-nav" aria-label=td_string!(l, nav.account)>
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             match member.await {
@@ -60,28 +64,29 @@ pub fn Layout(children: Children) -> impl IntoView {
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors/> }>{children()}</ErrorBoundary>
         </main>
         <footer class="site-footer">
-            <p>"Every purchase is held in escrow until the buyer confirms receipt."</p>
+            <p>{td_string!(l, footer.promise)}</p>
         </footer>
     }
 }
 
 #[component]
 fn MemberNav(member: MemberView, sign_out: ServerAction<SignOut>) -> impl IntoView {
+    let l = current();
     view! {
-        <a class="button button--primary" href="/sell">"Sell an item"</a>
-        <a href="/orders">"My orders"</a>
-        <a href="/dashboard">"Dashboard"</a>
-        <a href="/wallet">"Wallet"</a>
-        <a href="/merchant">"Merchant API"</a>
-        {member.is_arbiter.then(|| view! { <a href="/arbiter">"Arbiter"</a> })}
-        <a href="/notifications" class="bell" aria-label=format!("Notifications, {} unread", member.unread)>
+        <a class="button button--primary" href="/sell">{td_string!(l, nav.sell)}</a>
+        <a href="/orders">{td_string!(l, nav.orders)}</a>
+        <a href="/dashboard">{td_string!(l, nav.dashboard)}</a>
+        <a href="/wallet">{td_string!(l, nav.wallet)}</a>
+        <a href="/merchant">{td_string!(l, nav.merchant)}</a>
+        {member.is_arbiter.then(|| view! { <a href="/arbiter">{td_string!(l, nav.arbiter)}</a> })}
+        <a href="/notifications" class="bell" aria-label=td_string!(l, nav.notifications, unread = member.unread)>
             "🔔"
             {(member.unread > 0).then(|| view! { <span class="bell__count" data-testid="unread-count">{member.unread}</span> })}
         </a>
         <span class="member-name" data-testid="member-name">{member.display_name}</span>
         <ActionForm action=sign_out attr:class="inline-form">
             <button type="submit" class="link-button" disabled=move || sign_out.pending().get()>
-                {move || if sign_out.pending().get() { "Signing out…" } else { "Sign out" }}
+                {move || if sign_out.pending().get() { td_string!(l, nav.signing_out) } else { td_string!(l, nav.sign_out) }}
             </button>
         </ActionForm>
     }
@@ -95,8 +100,33 @@ fn VisitorNav() -> impl IntoView {
         let path = location.pathname.get();
         if path == "/signin" || path == "/signup" { String::new() } else { format!("?next={path}") }
     };
+    let l = current();
     view! {
-        <a href=move || format!("/signin{}", here())>"Sign in"</a>
-        <a class="button" href=move || format!("/signup{}", here())>"Sign up"</a>
+        <a href=move || format!("/signin{}", here())>{td_string!(l, nav.sign_in)}</a>
+        <a class="button" href=move || format!("/signup{}", here())>{td_string!(l, nav.sign_up)}</a>
+    }
+}
+
+/// A link to the page in the other language. A full page load through
+/// `/lang/{code}` (hence `rel="external"`, which the router leaves to the
+/// browser), so it works without JavaScript and changes everything at once.
+#[component]
+fn LanguageSwitcher() -> impl IntoView {
+    let location = use_location();
+    let l = current();
+    let other = match l {
+        Locale::zh_CN => Locale::en,
+        Locale::en => Locale::zh_CN,
+    };
+    let href = move || {
+        let back = format!("{}{}", location.pathname.get(), location.search.get());
+        let query = form_urlencoded::Serializer::new(String::new()).append_pair("back", &back).finish();
+        format!("/lang/{}?{query}", language::code(other))
+    };
+    view! {
+        <nav class="language-switcher" aria-label=td_string!(l, nav.language)>
+            <a href=href rel="external" hreflang=language::code(other) lang=language::code(other)
+                data-testid="language-switcher">{language::own_name(other)}</a>
+        </nav>
     }
 }

@@ -1,13 +1,20 @@
 use leptos::prelude::*;
 
+use crate::i18n::td_string;
+use crate::labels;
+use crate::language::current;
 use crate::server_fns::orders::OrderSummary;
 
 /// A table of orders; `who` names the other side's column.
 #[component]
 pub fn OrderTable(orders: Vec<OrderSummary>, who: &'static str) -> impl IntoView {
+    let l = current();
     view! {
         <table class="table">
-            <thead><tr><th>"Order"</th><th>"Item"</th><th>{who}</th><th>"Total"</th><th>"Status"</th></tr></thead>
+            <thead><tr>
+                <th>{td_string!(l, common.order)}</th><th>{td_string!(l, common.item)}</th><th>{who}</th>
+                <th>{td_string!(l, common.total)}</th><th>{td_string!(l, common.status)}</th>
+            </tr></thead>
             <tbody>
                 {orders.into_iter().map(|o| view! {
                     <tr>
@@ -16,7 +23,7 @@ pub fn OrderTable(orders: Vec<OrderSummary>, who: &'static str) -> impl IntoView
                         <td>{o.counterpart}</td>
                         <td>{o.amount.to_string()}</td>
                         <td>
-                            <span class=format!("state state--{}", o.state.slug())>{o.state.label()}</span>
+                            <span class=format!("state state--{}", o.state.slug())>{labels::order_state(l, o.state)}</span>
                             {o.deadline.map(|d| view! { <br/><small>{d}</small> })}
                         </td>
                     </tr>

@@ -1,3 +1,5 @@
+use crate::i18n::td_string;
+use crate::language::current;
 use leptos::prelude::*;
 
 /// Page links: previous, a window of numbers around the current page, next.
@@ -18,11 +20,12 @@ pub fn Pager(page: u64, pages: u64, href: impl Fn(u64) -> String + 'static) -> i
             }
         })
         .collect_view();
+    let l = current();
     Some(view! {
-        <nav class="pager" aria-label="Pages">
-            {(page > 1).then(|| view! { <a rel="prev" href=href(page - 1)>"← Previous"</a> })}
+        <nav class="pager" aria-label=td_string!(l, pager.label)>
+            {(page > 1).then(|| view! { <a rel="prev" href=href(page - 1)>{td_string!(l, pager.previous)}</a> })}
             {numbers}
-            {(page < pages).then(|| view! { <a rel="next" href=href(page + 1)>"Next →"</a> })}
+            {(page < pages).then(|| view! { <a rel="next" href=href(page + 1)>{td_string!(l, pager.next)}</a> })}
         </nav>
     })
 }

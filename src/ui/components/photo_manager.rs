@@ -6,6 +6,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::domain::listing::PHOTOS_PER_LISTING;
+use crate::i18n::td_string;
+use crate::language::current;
 use crate::server_fns::listings::{DeleteListingPhoto, MoveListingPhoto, get_listing_photos_for_edit};
 use crate::ui::components::errors::ErrorNotice;
 use crate::ui::components::form::{FormError, action_error};
@@ -22,17 +24,18 @@ pub fn PhotoManager(listing_id: i64) -> impl IntoView {
     let upload_error = move || query.read().get("error");
     let shift_errors = action_error(shift);
     let delete_errors = action_error(delete);
+    let l = current();
     view! {
         <section class="photo-manager" id="photos" aria-labelledby="photos-heading">
-            <h2 id="photos-heading">"Photos"</h2>
+            <h2 id="photos-heading">{td_string!(l, photos.title)}</h2>
             {move || upload_error().map(|message| view! { <p class="form-error" role="alert" data-testid="form-error">{message}</p> })}
             <FormError errors=shift_errors/>
             <FormError errors=delete_errors/>
-            <Suspense fallback=|| view! { <p class="loading">"Loading photos…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading">{td_string!(l, photos.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match photos.await {
                         Ok(photos) if photos.is_empty() => Either::Left(Either::Left(view! {
-                            <p class="empty">"No photos yet. Listings with photos sell faster."</p>
+                            <p class="empty">{td_string!(l, photos.empty)}</p>
                         })),
                         Ok(photos) => {
                             let last = photos.len() - 1;
@@ -40,8 +43,8 @@ pub fn PhotoManager(listing_id: i64) -> impl IntoView {
                                 <ol class="photo-manager__list" data-testid="listing-photos">
                                     {photos.into_iter().enumerate().map(|(i, photo)| view! {
                                         <li class="photo-manager__item">
-                                            <img src=photo.thumb alt=format!("Photo {}", i + 1) width="120"/>
-                                            {(i == 0).then(|| view! { <span class="badge">"Cover"</span> })}
+                                            <img src=photo.thumb alt=td_string!(l, photos.alt, n = i + 1) width="120"/>
+                                            {(i == 0).then(|| view! { <span class="badge">{td_string!(l, photos.cover)}</span> })}
                                             <div class="photo-manager__tools">
                                                 {(i > 0).then(|| view! { <ShiftButton action=shift listing_id photo_id=photo.id earlier=true/> })}
                                                 {(i < last).then(|| view! { <ShiftButton action=shift listing_id photo_id=photo.id earlier=false/> })}
@@ -49,7 +52,7 @@ pub fn PhotoManager(listing_id: i64) -> impl IntoView {
                                                     <input type="hidden" name="listing_id" value=listing_id/>
                                                     <input type="hidden" name="photo_id" value=photo.id/>
                                                     <button type="submit" class="link-button link-button--danger"
-                                                        aria-label=format!("Delete photo {}", i + 1)>"Delete"</button>
+                                                        aria-label=td_string!(l, photos.delete_label, n = i + 1)>{td_string!(l, photos.delete)}</button>
                                                 </ActionForm>
                                             </div>
                                         </li>
@@ -65,12 +68,12 @@ pub fn PhotoManager(listing_id: i64) -> impl IntoView {
                 enctype="multipart/form-data">
                 <div class="field">
                     <label for="listing-photos">
-                        {format!("Add photos (up to {PHOTOS_PER_LISTING} in all; JPEG, PNG or WebP, 5 MB each)")}
+                        {td_string!(l, photos.add, max = PHOTOS_PER_LISTING)}
                     </label>
                     <input id="listing-photos" name="photos" type="file" multiple
                         accept="image/jpeg,image/png,image/webp"/>
                 </div>
-                <button type="submit" class="button">"Upload photos"</button>
+                <button type="submit" class="button">{td_string!(l, photos.upload)}</button>
             </form>
         </section>
     }
@@ -83,12 +86,13 @@ fn ShiftButton(
     photo_id: i64,
     earlier: bool,
 ) -> impl IntoView {
+    let l = current();
     view! {
         <ActionForm action attr:class="inline-form">
             <input type="hidden" name="listing_id" value=listing_id/>
             <input type="hidden" name="photo_id" value=photo_id/>
             <input type="hidden" name="earlier" value=earlier.to_string()/>
-            <button type="submit" class="link-button">{if earlier { "← Earlier" } else { "Later →" }}</button>
+            <button type="submit" class="link-button">{if earlier { td_string!(l, photos.earlier) } else { td_string!(l, photos.later) }}</button>
         </ActionForm>
     }
 }

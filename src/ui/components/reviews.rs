@@ -1,19 +1,23 @@
 use leptos::prelude::*;
 
 use crate::domain::rating::Tally;
+use crate::i18n::td_string;
+use crate::labels;
+use crate::language::current;
 use crate::server_fns::orders::ReviewView;
 
 /// "98% good · 50 good, 1 neutral, 0 bad".
 #[component]
 pub fn TallyLine(tally: Tally) -> impl IntoView {
+    let l = current();
     view! {
         <p class="tally" data-testid="tally">
             {match tally.percent_good() {
-                Some(percent) => format!(
-                    "{percent}% good · {} good, {} neutral, {} bad",
-                    tally.good, tally.neutral, tally.bad
+                Some(percent) => td_string!(
+                    l, reviews.tally,
+                    percent = percent, good = tally.good, neutral = tally.neutral, bad = tally.bad
                 ),
-                None => "No ratings yet".to_owned(),
+                None => td_string!(l, reviews.none).to_owned(),
             }}
         </p>
     }
@@ -21,12 +25,13 @@ pub fn TallyLine(tally: Tally) -> impl IntoView {
 
 #[component]
 pub fn Reviews(reviews: Vec<ReviewView>) -> impl IntoView {
+    let l = current();
     (!reviews.is_empty()).then(|| {
         view! {
             <ul class="reviews" data-testid="reviews">
                 {reviews.into_iter().map(|r| view! {
                     <li>
-                        <span class=format!("score score--{}", r.score.slug())>{r.score.label()}</span>
+                        <span class=format!("score score--{}", r.score.slug())>{labels::score(l, r.score)}</span>
                         " " <strong>{r.rater}</strong> " · " <small>{r.at}</small>
                         {(!r.comment.is_empty()).then(|| view! { <p class="pre">{r.comment}</p> })}
                     </li>

@@ -2,16 +2,19 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::i18n::td_string;
+use crate::language::current;
 use crate::server_fns::disputes::{ArbiterOverview, get_arbiter_overview};
 use crate::ui::components::errors::ErrorNotice;
 
 #[component]
 pub fn ArbiterPage() -> impl IntoView {
     let overview = Resource::new(|| (), |_| get_arbiter_overview());
+    let l = current();
     view! {
-        <Title text="Arbiter console"/>
-        <h1>"Arbiter console"</h1>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=td_string!(l, arbiter.title)/>
+        <h1>{td_string!(l, arbiter.title)}</h1>
+        <Suspense fallback=move || view! { <p class="loading">{td_string!(l, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(overview) => Either::Left(view! { <Console overview/> }),
@@ -24,14 +27,15 @@ pub fn ArbiterPage() -> impl IntoView {
 
 #[component]
 fn Console(overview: ArbiterOverview) -> impl IntoView {
+    let l = current();
     view! {
-        <h2>"Disputes, longest waiting first"</h2>
+        <h2>{td_string!(l, arbiter.disputes)}</h2>
         {if overview.cases.is_empty() {
-            Either::Left(view! { <p class="empty">"No open disputes."</p> })
+            Either::Left(view! { <p class="empty">{td_string!(l, arbiter.no_disputes)}</p> })
         } else {
             Either::Right(view! {
                 <table class="table" data-testid="cases">
-                    <thead><tr><th>"Order"</th><th>"Buyer"</th><th>"Seller"</th><th>"Held"</th><th>"Waiting since"</th></tr></thead>
+                    <thead><tr><th>{td_string!(l, common.order)}</th><th>{td_string!(l, common.buyer)}</th><th>{td_string!(l, common.seller)}</th><th>{td_string!(l, arbiter.held)}</th><th>{td_string!(l, arbiter.waiting_since)}</th></tr></thead>
                     <tbody>
                         {overview.cases.into_iter().map(|c| view! {
                             <tr>
@@ -43,13 +47,13 @@ fn Console(overview: ArbiterOverview) -> impl IntoView {
                 </table>
             })
         }}
-        <h2>"Fraud claims"</h2>
+        <h2>{td_string!(l, arbiter.claims)}</h2>
         {if overview.claims.is_empty() {
-            Either::Left(view! { <p class="empty">"No open claims."</p> })
+            Either::Left(view! { <p class="empty">{td_string!(l, arbiter.no_claims)}</p> })
         } else {
             Either::Right(view! {
                 <table class="table" data-testid="claims">
-                    <thead><tr><th>"Order"</th><th>"Buyer"</th><th>"Seller"</th><th>"Amount"</th><th>"Filed"</th></tr></thead>
+                    <thead><tr><th>{td_string!(l, common.order)}</th><th>{td_string!(l, common.buyer)}</th><th>{td_string!(l, common.seller)}</th><th>{td_string!(l, common.amount)}</th><th>{td_string!(l, arbiter.filed)}</th></tr></thead>
                     <tbody>
                         {overview.claims.into_iter().map(|c| view! {
                             <tr>
@@ -61,8 +65,8 @@ fn Console(overview: ArbiterOverview) -> impl IntoView {
                 </table>
             })
         }}
-        <h2>"Ledger audit"</h2>
-        <p class="hint">{format!("As of {}, from one snapshot of the database.", overview.audited)}</p>
+        <h2>{td_string!(l, arbiter.audit)}</h2>
+        <p class="hint">{td_string!(l, arbiter.as_of, at = overview.audited)}</p>
         <table class="table" data-testid="audit">
             <tbody>
                 {overview.audit.into_iter().map(|line| view! {

@@ -7,6 +7,8 @@ use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
 use crate::error::AppError;
+use crate::i18n::td_string;
+use crate::language::current;
 use crate::server_fns::merchant::{CheckoutView, PayCheckout, ReturnToShop, checkout_return, get_checkout};
 use crate::ui::components::errors::ErrorNotice;
 use crate::ui::components::form::{FormError, SubmitButton, action_error};
@@ -29,8 +31,9 @@ pub fn CheckoutPage() -> impl IntoView {
             }
         },
     );
+    let l = current();
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td_string!(l, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match checkout.await {
                     Ok(checkout) => Either::Left(view! { <Checkout checkout pay/> }),
@@ -45,51 +48,52 @@ pub fn CheckoutPage() -> impl IntoView {
 fn Checkout(checkout: CheckoutView, pay: ServerAction<PayCheckout>) -> impl IntoView {
     let here = format!("/checkout/{}", checkout.id);
     let amount = checkout.amount;
+    let l = current();
     view! {
-        <Title text=format!("Pay {}", checkout.shop)/>
+        <Title text=td_string!(l, checkout.pay_title, shop = checkout.shop.clone())/>
         <section class="checkout" data-testid="checkout">
-            <p class="checkout__shop">"Checkout for " <strong data-testid="checkout-shop">{checkout.shop.clone()}</strong>
-                {checkout.test_mode.then(|| view! { " " <span class="badge">"test"</span> })}
+            <p class="checkout__shop">{td_string!(l, checkout.checkout_for)} <strong data-testid="checkout-shop">{checkout.shop.clone()}</strong>
+                {checkout.test_mode.then(|| view! { " " <span class="badge">{td_string!(l, checkout.test)}</span> })}
             </p>
             <h1>{checkout.subject.clone()}</h1>
             <table class="table">
-                <thead><tr><th>"Item"</th><th>"Quantity"</th><th>"Price"</th></tr></thead>
+                <thead><tr><th>{td_string!(l, common.item)}</th><th>{td_string!(l, common.quantity)}</th><th>{td_string!(l, common.price)}</th></tr></thead>
                 <tbody>
                     {checkout.items.iter().map(|item| view! {
                         <tr><td>{item.title.clone()}</td><td>{item.quantity}</td><td>{item.unit_price.to_string()}</td></tr>
                     }).collect_view()}
                 </tbody>
-                <tfoot><tr><th colspan="2">"Total"</th><th data-testid="checkout-amount">{amount.to_string()}</th></tr></tfoot>
+                <tfoot><tr><th colspan="2">{td_string!(l, common.total)}</th><th data-testid="checkout-amount">{amount.to_string()}</th></tr></tfoot>
             </table>
             <div class="notice notice--muted">
-                <p><strong>"Escrowmart buyer protection. "</strong>
-                "Your money is held in escrow, not paid to the shop, until you confirm the goods arrived as described. If they never come you get it back; if you disagree with the shop an arbiter decides; verified fraud is compensated in full."</p>
+                <p><strong>{td_string!(l, checkout.protection_title)}</strong>
+                {td_string!(l, checkout.protection)}</p>
             </div>
             {match (checkout.signed_in, checkout.own, checkout.paid, checkout.payable) {
                 (false, ..) => EitherOf4::A(view! {
-                    <p>"Sign in or create an account to pay; you come straight back here."</p>
+                    <p>{td_string!(l, checkout.sign_in_text)}</p>
                     <p class="actions">
-                        <a class="button button--primary" href=format!("/signin?next={here}")>"Sign in to pay"</a>
+                        <a class="button button--primary" href=format!("/signin?next={here}")>{td_string!(l, checkout.sign_in_to_pay)}</a>
                         " "
-                        <a class="button" href=format!("/signup?next={here}")>"Create an account"</a>
+                        <a class="button" href=format!("/signup?next={here}")>{td_string!(l, sign_in.create)}</a>
                     </p>
                 }),
-                (true, true, ..) => EitherOf4::B(view! { <p class="notice">"This escrow belongs to your own shop: a buyer pays it here."</p> }),
+                (true, true, ..) => EitherOf4::B(view! { <p class="notice">{td_string!(l, checkout.own)}</p> }),
                 (true, false, true, _) => EitherOf4::C(view! {
                     <p class="notice notice--success" data-testid="checkout-paid">
-                        {if checkout.awaiting_bank { "Your bank transfer is on its way." } else { "You paid; the money is held in escrow." }}
+                        {if checkout.awaiting_bank { td_string!(l, checkout.bank_on_way) } else { td_string!(l, checkout.paid) }}
                         " "
-                        {checkout.order_id.map(|order| view! { <a href=format!("/orders/{order}")>"See your order"</a> })}
+                        {checkout.order_id.map(|order| view! { <a href=format!("/orders/{order}")>{td_string!(l, checkout.see_order)}</a> })}
                     </p>
-                    <p><a href=format!("{here}/return")>{format!("Back to {}", checkout.shop)}</a></p>
+                    <p><a href=format!("{here}/return")>{td_string!(l, checkout.back_to, shop = checkout.shop.clone())}</a></p>
                 }),
                 (true, false, false, true) => EitherOf4::D(Either::Left(view! { <PayForms checkout=checkout.clone() pay/> })),
                 (true, false, false, false) => EitherOf4::D(Either::Right(view! {
-                    <p class="notice" data-testid="checkout-closed">{format!("This escrow is {} and cannot be paid here.", checkout.status)}</p>
+                    <p class="notice" data-testid="checkout-closed">{td_string!(l, checkout.closed, status = checkout.status.clone())}</p>
                 })),
             }}
             {checkout.cancel_url.clone().filter(|_| !checkout.paid).map(|url| view! {
-                <p><a href=url rel="external noreferrer">{format!("Cancel and go back to {}", checkout.shop)}</a></p>
+                <p><a href=url rel="external noreferrer">{td_string!(l, checkout.cancel_back, shop = checkout.shop.clone())}</a></p>
             })}
         </section>
     }
@@ -103,29 +107,30 @@ fn PayForms(checkout: CheckoutView, pay: ServerAction<PayCheckout>) -> impl Into
     let (wallet_key, bank_key) =
         (format!("{}-wallet", checkout.form_key), format!("{}-bank", checkout.form_key));
     let (id_for_wallet, id_for_bank) = (checkout.id.clone(), checkout.id);
-    let bank_text = format!("Your bank sends {} to the escrow.", checkout.amount);
+    let l = current();
+    let bank_text = td_string!(l, checkout.bank_sends, amount = checkout.amount);
     view! {
         <FormError errors/>
         <div class="two-columns">
             <ActionForm action=pay attr:class="form form--compact">
-                <h2>"From your wallet"</h2>
-                <p>"Available: " <span data-testid="checkout-wallet">{wallet}</span></p>
+                <h2>{td_string!(l, checkout.from_wallet)}</h2>
+                <p>{td_string!(l, checkout.available)} <span data-testid="checkout-wallet">{wallet}</span></p>
                 <input type="hidden" name="id" value=id_for_wallet/>
                 <input type="hidden" name="with" value="wallet"/>
                 <input type="hidden" name="form_key" value=wallet_key/>
                 {if enough {
-                    Either::Left(view! { <SubmitButton pending=pay.pending().into() label="Pay from wallet" pending_label="Paying…"/> })
+                    Either::Left(view! { <SubmitButton pending=pay.pending().into() label=td_string!(l, order.pay_from_wallet) pending_label=td_string!(l, order.paying)/> })
                 } else {
-                    Either::Right(view! { <p class="form-hint">"Not enough in your wallet: pay straight from your bank instead."</p> })
+                    Either::Right(view! { <p class="form-hint">{td_string!(l, checkout.not_enough)}</p> })
                 }}
             </ActionForm>
             <ActionForm action=pay attr:class="form form--compact">
-                <h2>"Straight from your bank"</h2>
+                <h2>{td_string!(l, checkout.from_bank)}</h2>
                 <p>{bank_text}</p>
                 <input type="hidden" name="id" value=id_for_bank/>
                 <input type="hidden" name="with" value="bank"/>
                 <input type="hidden" name="form_key" value=bank_key/>
-                <SubmitButton pending=pay.pending().into() label="Pay by bank" pending_label="Contacting the bank…" class="button--secondary"/>
+                <SubmitButton pending=pay.pending().into() label=td_string!(l, order.pay_by_bank) pending_label=td_string!(l, order.contacting_bank) class="button--secondary"/>
             </ActionForm>
         </div>
     }
@@ -142,9 +147,10 @@ pub fn CheckoutReturnPage() -> impl IntoView {
             None => Err(AppError::NotFound),
         }
     });
+    let l = current();
     view! {
-        <Title text="Back to the shop"/>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=td_string!(l, checkout.back_title)/>
+        <Suspense fallback=move || view! { <p class="loading">{td_string!(l, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match back.await {
                     Ok(back) => Either::Left(view! { <ReturnNotice back/> }),
@@ -159,15 +165,16 @@ pub fn CheckoutReturnPage() -> impl IntoView {
 fn ReturnNotice(back: ReturnToShop) -> impl IntoView {
     let order = back.order_id.map(|id| format!("/orders/{id}"));
     let target = back.return_url.clone().or(order.clone()).unwrap_or_else(|| "/orders".into());
+    let l = current();
     view! {
         <Meta http_equiv="refresh" content=format!("2;url={target}")/>
         <section class="checkout" data-testid="checkout-return">
-            <h1>{if back.awaiting_bank { "Your bank transfer is on its way" } else { "Paid into escrow" }}</h1>
-            <p>{format!("Taking you back to {}…", back.shop)}</p>
+            <h1>{if back.awaiting_bank { td_string!(l, checkout.bank_on_way_title) } else { td_string!(l, checkout.paid_title) }}</h1>
+            <p>{td_string!(l, checkout.taking_back, shop = back.shop.clone())}</p>
             <p class="actions">
-                <a class="button button--primary" href=target rel="external">{format!("Back to {}", back.shop)}</a>
+                <a class="button button--primary" href=target rel="external">{td_string!(l, checkout.back_to, shop = back.shop.clone())}</a>
                 " "
-                {order.map(|href| view! { <a href=href>"See your order on Escrowmart"</a> })}
+                {order.map(|href| view! { <a href=href>{td_string!(l, checkout.see_on_escrowmart)}</a> })}
             </p>
         </section>
     }

@@ -2,6 +2,8 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::i18n::td_string;
+use crate::language::current;
 use crate::server_fns::orders::dashboard;
 use crate::ui::components::errors::ErrorNotice;
 use crate::ui::components::order_list::OrderTable;
@@ -9,33 +11,34 @@ use crate::ui::components::order_list::OrderTable;
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| dashboard());
+    let l = current();
     view! {
-        <Title text="Seller dashboard"/>
+        <Title text=td_string!(l, dashboard.title)/>
         <div class="page-heading">
-            <h1>"Seller dashboard"</h1>
+            <h1>{td_string!(l, dashboard.title)}</h1>
             <div class="button-row">
-                <a class="button" href="/my/listings">"My listings"</a>
-                <a class="button button--primary" href="/sell">"Sell an item"</a>
+                <a class="button" href="/my/listings">{td_string!(l, dashboard.my_listings)}</a>
+                <a class="button button--primary" href="/sell">{td_string!(l, nav.sell)}</a>
             </div>
         </div>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td_string!(l, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(d) => Either::Left(view! {
                         <section class="stats">
-                            <div class="stat"><span>"Wallet"</span><strong>{d.available.to_string()}</strong></div>
-                            <div class="stat"><span>"In escrow for your sales"</span><strong>{d.awaiting_release.to_string()}</strong></div>
-                            <div class="stat"><span>"To ship"</span><strong data-testid="to-ship-count">{d.to_ship.len()}</strong></div>
+                            <div class="stat"><span>{td_string!(l, dashboard.wallet)}</span><strong>{d.available.to_string()}</strong></div>
+                            <div class="stat"><span>{td_string!(l, dashboard.in_escrow)}</span><strong>{d.awaiting_release.to_string()}</strong></div>
+                            <div class="stat"><span>{td_string!(l, dashboard.to_ship)}</span><strong data-testid="to-ship-count">{d.to_ship.len()}</strong></div>
                         </section>
-                        <h2>"Orders to ship"</h2>
+                        <h2>{td_string!(l, dashboard.orders_to_ship)}</h2>
                         {if d.to_ship.is_empty() {
-                            Either::Left(view! { <p class="empty">"Nothing to ship right now."</p> })
+                            Either::Left(view! { <p class="empty">{td_string!(l, dashboard.nothing_to_ship)}</p> })
                         } else {
                             Either::Right(view! {
                                 <ul class="to-ship">
                                     {d.to_ship.into_iter().map(|o| view! {
                                         <li>
-                                            <a class="button button--primary" href=format!("/orders/{}", o.id)>"Ship"</a>
+                                            <a class="button button--primary" href=format!("/orders/{}", o.id)>{td_string!(l, order.ship)}</a>
                                             <span>{format!(" #{} {} — {} ", o.id, o.title, o.amount)}</span>
                                             {o.deadline.map(|d| view! { <small>{d}</small> })}
                                         </li>
@@ -43,11 +46,11 @@ pub fn DashboardPage() -> impl IntoView {
                                 </ul>
                             })
                         }}
-                        <h2>"All sales"</h2>
+                        <h2>{td_string!(l, dashboard.all_sales)}</h2>
                         {if d.sales.is_empty() {
-                            Either::Left(view! { <p class="empty">"No sales yet."</p> })
+                            Either::Left(view! { <p class="empty">{td_string!(l, dashboard.no_sales)}</p> })
                         } else {
-                            Either::Right(view! { <OrderTable orders=d.sales who="Buyer"/> })
+                            Either::Right(view! { <OrderTable orders=d.sales who=td_string!(l, common.buyer)/> })
                         }}
                     }),
                     Err(error) => Either::Right(view! { <ErrorNotice error/> }),

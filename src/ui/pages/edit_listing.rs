@@ -4,6 +4,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::error::AppError;
+use crate::i18n::td_string;
+use crate::language::current;
 use crate::server_fns::listings::{UpdateListing, listing_for_edit};
 use crate::ui::components::errors::ErrorNotice;
 use crate::ui::components::form::{FormError, SubmitButton, action_error};
@@ -16,27 +18,28 @@ pub fn EditListingPage() -> impl IntoView {
     let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
     let update = ServerAction::<UpdateListing>::new();
     let errors = action_error(update);
-    let current = Resource::new(id, |id| async move {
+    let listing = Resource::new(id, |id| async move {
         match id {
             Some(id) => listing_for_edit(id).await.map(|form| (id, form)),
             None => Err(AppError::NotFound),
         }
     });
+    let l = current();
     view! {
-        <Title text="Edit listing"/>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=td_string!(l, edit.title)/>
+        <Suspense fallback=move || view! { <p class="loading">{td_string!(l, common.loading)}</p> }>
             {move || Suspend::new(async move {
-                match current.await {
+                match listing.await {
                     Ok((id, form)) => Either::Left(view! {
                         <section class="form-page">
-                            <h1>"Edit listing"</h1>
+                            <h1>{td_string!(l, edit.title)}</h1>
                             <ActionForm action=update attr:class="form" attr:novalidate=true>
                                 <FormError errors/>
                                 <input type="hidden" name="id" value=id/>
                                 <ListingFields initial=form errors/>
                                 <div class="form-actions">
-                                    <SubmitButton pending=update.pending().into() label="Save changes" pending_label="Saving…"/>
-                                    <a href=format!("/item/{id}")>"Cancel"</a>
+                                    <SubmitButton pending=update.pending().into() label=td_string!(l, edit.save) pending_label=td_string!(l, common.saving)/>
+                                    <a href=format!("/item/{id}")>{td_string!(l, common.cancel)}</a>
                                 </div>
                             </ActionForm>
                             <PhotoManager listing_id=id/>

@@ -6,6 +6,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::domain::merchant::{KEY_NAME_MAX_CHARS, URL_MAX_CHARS};
+use crate::i18n::td_string;
+use crate::language::current;
 use crate::server_fns::merchant::{
     AddWebhookEndpoint, CreateApiKey, EnableMerchant, EventRow, MerchantView, RedeliverEvent,
     RemoveWebhookEndpoint, RevokeApiKey, merchant_settings,
@@ -44,14 +46,15 @@ pub fn MerchantPage() -> impl IntoView {
         )
     };
     let settings = Resource::new(versions, |_| merchant_settings());
+    let l = current();
     view! {
-        <Title text="Merchant API"/>
+        <Title text=td_string!(l, merchant.title)/>
         <div class="page-heading">
-            <h1>"Merchant API"</h1>
-            <a href="/api/docs" rel="external">"API documentation"</a>
+            <h1>{td_string!(l, merchant.title)}</h1>
+            <a href="/api/docs" rel="external">{td_string!(l, merchant.docs)}</a>
         </div>
-        <p class="lead">"Use Escrowmart escrow in your own shop: create an escrow from your server, send the buyer to its checkout, ship through the API, and hear every step by signed webhook."</p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <p class="lead">{td_string!(l, merchant.lead)}</p>
+        <Suspense fallback=move || view! { <p class="loading">{td_string!(l, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match settings.await {
                     Ok(view) if view.enabled => Either::Left(Either::Left(view! { <Settings view actions/> })),
@@ -66,12 +69,13 @@ pub fn MerchantPage() -> impl IntoView {
 #[component]
 fn TurnOn(actions: Actions) -> impl IntoView {
     let errors = action_error(actions.enable);
+    let l = current();
     view! {
         <ActionForm action=actions.enable attr:class="form form--compact">
-            <h2>"Turn on merchant mode"</h2>
-            <p>"Escrows your shop creates are ordinary Escrowmart orders with you as the seller: the money reaches your wallet, less the fee, when the buyer confirms receipt."</p>
+            <h2>{td_string!(l, merchant.turn_on_title)}</h2>
+            <p>{td_string!(l, merchant.turn_on_text)}</p>
             <FormError errors/>
-            <SubmitButton pending=actions.enable.pending().into() label="Turn on merchant mode" pending_label="Turning on…"/>
+            <SubmitButton pending=actions.enable.pending().into() label=td_string!(l, merchant.turn_on_title) pending_label=td_string!(l, merchant.turning_on)/>
         </ActionForm>
     }
 }
@@ -80,37 +84,38 @@ fn TurnOn(actions: Actions) -> impl IntoView {
 fn Settings(view: MerchantView, actions: Actions) -> impl IntoView {
     let key_errors = action_error(actions.create_key);
     let endpoint_errors = action_error(actions.add_endpoint);
+    let l = current();
     view! {
         {view.new_secret.map(|secret| view! {
             <div class="notice notice--success" role="status">
-                <p>"Copy this secret now: it will not be shown again."</p>
+                <p>{td_string!(l, merchant.copy_secret)}</p>
                 <code class="secret" data-testid="new-secret">{secret}</code>
             </div>
         })}
         <section>
-            <h2>"API keys"</h2>
-            <p class="form-hint">"Live keys (em_live_…) make real escrows; test keys (em_test_…) make escrows marked test, kept apart from live figures."</p>
+            <h2>{td_string!(l, merchant.keys)}</h2>
+            <p class="form-hint">{td_string!(l, merchant.keys_hint)}</p>
             {if view.keys.is_empty() {
-                Either::Left(view! { <p class="empty">"No keys yet: make one below."</p> })
+                Either::Left(view! { <p class="empty">{td_string!(l, merchant.no_keys)}</p> })
             } else {
                 Either::Right(view! {
                     <table class="table" data-testid="api-keys">
-                        <thead><tr><th>"Name"</th><th>"Key"</th><th>"Made"</th><th>"Last used"</th><th></th></tr></thead>
+                        <thead><tr><th>{td_string!(l, merchant.name)}</th><th>{td_string!(l, merchant.key)}</th><th>{td_string!(l, merchant.made)}</th><th>{td_string!(l, merchant.last_used)}</th><th></th></tr></thead>
                         <tbody>
                             {view.keys.into_iter().map(|key| view! {
                                 <tr class:muted=key.revoked>
                                     <td>{key.name}</td>
                                     <td><code>{key.shown_as}</code></td>
                                     <td>{key.created}</td>
-                                    <td>{key.last_used.unwrap_or_else(|| "never".into())}</td>
+                                    <td>{key.last_used.unwrap_or_else(|| td_string!(l, merchant.never).into())}</td>
                                     <td>
                                         {if key.revoked {
-                                            Either::Left(view! { "revoked" })
+                                            Either::Left(td_string!(l, merchant.revoked))
                                         } else {
                                             Either::Right(view! {
                                                 <ActionForm action=actions.revoke attr:class="inline-form">
                                                     <input type="hidden" name="id" value=key.id/>
-                                                    <button type="submit" class="link-button">"Revoke"</button>
+                                                    <button type="submit" class="link-button">{td_string!(l, merchant.revoke)}</button>
                                                 </ActionForm>
                                             })
                                         }}
@@ -124,25 +129,25 @@ fn Settings(view: MerchantView, actions: Actions) -> impl IntoView {
             <ActionForm action=actions.create_key attr:class="form form--compact form--inline">
                 <FormError errors=key_errors/>
                 <div class="field">
-                    <label for="key-name">"Key name"</label>
-                    <input id="key-name" name="name" type="text" required maxlength=KEY_NAME_MAX_CHARS placeholder="Shop server"/>
+                    <label for="key-name">{td_string!(l, merchant.key_name)}</label>
+                    <input id="key-name" name="name" type="text" required maxlength=KEY_NAME_MAX_CHARS placeholder=td_string!(l, merchant.key_placeholder)/>
                     <FieldError errors=key_errors field="name"/>
                 </div>
                 <div class="field">
-                    <label for="key-mode">"Mode"</label>
+                    <label for="key-mode">{td_string!(l, merchant.mode)}</label>
                     <select id="key-mode" name="mode">
-                        <option value="live">"Live"</option>
-                        <option value="test">"Test"</option>
+                        <option value="live">{td_string!(l, merchant.live)}</option>
+                        <option value="test">{td_string!(l, merchant.test)}</option>
                     </select>
                 </div>
-                <SubmitButton pending=actions.create_key.pending().into() label="Make a key" pending_label="Making…"/>
+                <SubmitButton pending=actions.create_key.pending().into() label=td_string!(l, merchant.make_key) pending_label=td_string!(l, merchant.making)/>
             </ActionForm>
         </section>
         <section>
-            <h2>"Webhook endpoints"</h2>
-            <p class="form-hint">"Events are signed after the Standard Webhooks spec with the endpoint's whsec_ secret; only a 2xx answer counts, and 410 turns the endpoint off."</p>
+            <h2>{td_string!(l, merchant.endpoints)}</h2>
+            <p class="form-hint">{td_string!(l, merchant.endpoints_hint)}</p>
             {if view.endpoints.is_empty() {
-                Either::Left(view! { <p class="empty">"No endpoints yet: add your shop's webhook address below."</p> })
+                Either::Left(view! { <p class="empty">{td_string!(l, merchant.no_endpoints)}</p> })
             } else {
                 Either::Right(view! {
                     <ul class="plain-list" data-testid="endpoints">
@@ -153,11 +158,11 @@ fn Settings(view: MerchantView, actions: Actions) -> impl IntoView {
                                     Either::Left(view! {
                                         <ActionForm action=actions.remove_endpoint attr:class="inline-form">
                                             <input type="hidden" name="id" value=endpoint.id/>
-                                            <button type="submit" class="link-button">"Remove"</button>
+                                            <button type="submit" class="link-button">{td_string!(l, merchant.remove)}</button>
                                         </ActionForm>
                                     })
                                 } else {
-                                    Either::Right(view! { <span class="muted">{format!(" off: {}", endpoint.disabled_reason.unwrap_or_default())}</span> })
+                                    Either::Right(view! { <span class="muted">{td_string!(l, merchant.off, reason = endpoint.disabled_reason.unwrap_or_default())}</span> })
                                 }}
                             </li>
                         }).collect_view()}
@@ -167,17 +172,17 @@ fn Settings(view: MerchantView, actions: Actions) -> impl IntoView {
             <ActionForm action=actions.add_endpoint attr:class="form form--compact form--inline">
                 <FormError errors=endpoint_errors/>
                 <div class="field">
-                    <label for="endpoint-url">"Endpoint address"</label>
+                    <label for="endpoint-url">{td_string!(l, merchant.endpoint_address)}</label>
                     <input id="endpoint-url" name="url" type="url" required maxlength=URL_MAX_CHARS placeholder="https://shop.example/webhooks/escrowmart"/>
                     <FieldError errors=endpoint_errors field="url"/>
                 </div>
-                <SubmitButton pending=actions.add_endpoint.pending().into() label="Add endpoint" pending_label="Adding…"/>
+                <SubmitButton pending=actions.add_endpoint.pending().into() label=td_string!(l, merchant.add_endpoint) pending_label=td_string!(l, merchant.adding)/>
             </ActionForm>
         </section>
         <section id="events">
-            <h2>"Events and deliveries"</h2>
+            <h2>{td_string!(l, merchant.events)}</h2>
             {if view.events.is_empty() {
-                Either::Left(view! { <p class="empty">"No events yet: they start when a buyer pays one of your escrows."</p> })
+                Either::Left(view! { <p class="empty">{td_string!(l, merchant.no_events)}</p> })
             } else {
                 Either::Right(view! {
                     <ul class="plain-list" data-testid="events">
@@ -191,18 +196,19 @@ fn Settings(view: MerchantView, actions: Actions) -> impl IntoView {
 
 #[component]
 fn EventItem(event: EventRow, redeliver: ServerAction<RedeliverEvent>) -> impl IntoView {
+    let l = current();
     view! {
         <li class="event">
             <p>
                 <strong>{event.kind}</strong>" · "<code>{event.escrow}</code>" · "<time>{event.at}</time>
-                {event.test.then(|| view! { " " <span class="badge">"test"</span> })}
+                {event.test.then(|| view! { " " <span class="badge">{td_string!(l, checkout.test)}</span> })}
             </p>
             {if event.deliveries.is_empty() {
-                Either::Left(view! { <p class="muted">"No endpoint was set up when this happened."</p> })
+                Either::Left(view! { <p class="muted">{td_string!(l, merchant.no_endpoint_then)}</p> })
             } else {
                 Either::Right(view! {
                     <table class="table table--compact">
-                        <thead><tr><th>"Endpoint"</th><th>"Status"</th><th>"Attempts"</th><th>"Last answer"</th><th>"Latency"</th></tr></thead>
+                        <thead><tr><th>{td_string!(l, merchant.endpoint)}</th><th>{td_string!(l, common.status)}</th><th>{td_string!(l, merchant.attempts)}</th><th>{td_string!(l, merchant.last_answer)}</th><th>{td_string!(l, merchant.latency)}</th></tr></thead>
                         <tbody>
                             {event.deliveries.into_iter().map(|d| view! {
                                 <tr>
@@ -217,7 +223,7 @@ fn EventItem(event: EventRow, redeliver: ServerAction<RedeliverEvent>) -> impl I
                     </table>
                     <ActionForm action=redeliver attr:class="inline-form">
                         <input type="hidden" name="id" value=event.id/>
-                        <button type="submit" class="link-button">"Send again"</button>
+                        <button type="submit" class="link-button">{td_string!(l, merchant.send_again)}</button>
                     </ActionForm>
                 })
             }}

@@ -2,19 +2,22 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::i18n::td_string;
+use crate::language::current;
 use crate::server_fns::notifications::get_notifications;
 use crate::ui::components::errors::ErrorNotice;
 
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
     let list = Resource::new(|| (), |_| get_notifications());
+    let l = current();
     view! {
-        <Title text="Notifications"/>
-        <h1>"Notifications"</h1>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=td_string!(l, notifications.title)/>
+        <h1>{td_string!(l, notifications.title)}</h1>
+        <Suspense fallback=move || view! { <p class="loading">{td_string!(l, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match list.await {
-                    Ok(items) if items.is_empty() => Either::Left(Either::Left(view! { <p class="empty">"Nothing yet."</p> })),
+                    Ok(items) if items.is_empty() => Either::Left(Either::Left(view! { <p class="empty">{td_string!(l, notifications.empty)}</p> })),
                     Ok(items) => Either::Left(Either::Right(view! {
                         <ul class="notifications">
                             {items.into_iter().map(|n| view! {

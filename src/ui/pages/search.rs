@@ -4,6 +4,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::domain::search::SearchForm;
+use crate::i18n::td_string;
+use crate::labels;
+use crate::language::{current, is_singular};
 use crate::server_fns::listings::{SearchResults, search_listings};
 use crate::ui::components::browse::{CategoryLinks, SearchFilters};
 use crate::ui::components::errors::ErrorNotice;
@@ -30,8 +33,9 @@ pub fn SearchPage() -> impl IntoView {
         }
     };
     let results = Resource::new(form, search_listings);
+    let l = current();
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Searching…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td_string!(l, search.searching)}</p> }>
             {move || Suspend::new(async move {
                 match results.await {
                     Ok(results) => Either::Left(view! { <Results results/> }),
@@ -45,17 +49,21 @@ pub fn SearchPage() -> impl IntoView {
 #[component]
 fn Results(results: SearchResults) -> impl IntoView {
     let SearchResults { search, problem, found } = results;
+    let l = current();
+    let terms = search.terms.join(" ");
     let heading = match (search.category, search.terms.is_empty()) {
-        (Some(category), true) => category.label().to_owned(),
-        (Some(category), false) => format!("“{}” in {}", search.terms.join(" "), category.label()),
-        (None, false) => format!("Results for “{}”", search.terms.join(" ")),
-        (None, true) => "Everything on sale".to_owned(),
+        (Some(category), true) => labels::category(l, category).to_owned(),
+        (Some(category), false) => {
+            td_string!(l, search.in_category, terms = terms, category = labels::category(l, category))
+        }
+        (None, false) => td_string!(l, search.results_for, terms = terms),
+        (None, true) => td_string!(l, search.everything).to_owned(),
     };
     let count = match found.total {
-        n if found.capped => format!("{}+ items", crate::domain::money::grouped(n)),
-        0 => "Nothing matches. Try fewer words or a wider price range.".to_owned(),
-        1 => "1 item".to_owned(),
-        n => format!("{n} items"),
+        n if found.capped => td_string!(l, search.capped, count = crate::domain::money::grouped(n)),
+        0 => td_string!(l, search.nothing).to_owned(),
+        n if is_singular(l, n) => td_string!(l, common.items_1, count = n),
+        n => td_string!(l, common.items_n, count = n),
     };
     let page_links = search.clone();
     view! {

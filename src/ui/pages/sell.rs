@@ -3,6 +3,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::domain::listing::ListingForm;
+use crate::i18n::td_string;
+use crate::language::current;
 use crate::server_fns::listings::CreateListing;
 use crate::ui::components::errors::SignInPrompt;
 use crate::ui::components::form::{FormError, SubmitButton, action_error};
@@ -14,8 +16,9 @@ pub fn SellPage() -> impl IntoView {
     let create = ServerAction::<CreateListing>::new();
     let errors = action_error(create);
     let auth = use_auth();
+    let l = current();
     view! {
-        <Title text="Sell an item"/>
+        <Title text=td_string!(l, sell.title)/>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let signed_in = match auth {
@@ -27,12 +30,12 @@ pub fn SellPage() -> impl IntoView {
                 }
                 Either::Left(view! {
                     <section class="form-page">
-                        <h1>"Sell an item"</h1>
-                        <p class="lead">"Buyers pay into escrow; you are paid when they confirm receipt."</p>
+                        <h1>{td_string!(l, sell.title)}</h1>
+                        <p class="lead">{td_string!(l, sell.lead)}</p>
                         <ActionForm action=create attr:class="form" attr:novalidate=true>
                             <FormError errors/>
                             <ListingFields initial=ListingForm { stock: "1".into(), ..Default::default() } errors/>
-                            <SubmitButton pending=create.pending().into() label="List it" pending_label="Listing…"/>
+                            <SubmitButton pending=create.pending().into() label=td_string!(l, sell.submit) pending_label=td_string!(l, sell.listing)/>
                         </ActionForm>
                     </section>
                 })

@@ -4,6 +4,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::error::AppError;
+use crate::i18n::td_string;
+use crate::language::current;
 use crate::server_fns::sellers::{SellerProfile, get_seller_profile};
 use crate::ui::components::errors::ErrorNotice;
 use crate::ui::components::listing_card::ListingCards;
@@ -19,8 +21,9 @@ pub fn SellerPage() -> impl IntoView {
             None => Err(AppError::NotFound),
         }
     });
+    let l = current();
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td_string!(l, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match profile.await {
                     Ok(profile) => Either::Left(view! { <Profile profile/> }),
@@ -33,21 +36,22 @@ pub fn SellerPage() -> impl IntoView {
 
 #[component]
 fn Profile(profile: SellerProfile) -> impl IntoView {
+    let l = current();
     view! {
         <Title text=profile.name.clone()/>
         <section class="seller">
             <h1>{profile.name.clone()}</h1>
-            <p class="lead">"Member since " {profile.member_since.clone()}</p>
+            <p class="lead">{td_string!(l, seller.member_since)} {profile.member_since.clone()}</p>
             {profile.suspension.clone().map(|_| view! {
                 <p class="notice notice--error" data-testid="suspended">
-                    "This seller is suspended after a verified fraud claim and cannot take new orders."
+                    {td_string!(l, seller.suspended)}
                 </p>
             })}
             <TallyLine tally=profile.tally/>
             <Reviews reviews=profile.reviews.clone()/>
-            <h2>"On sale"</h2>
+            <h2>{td_string!(l, seller.on_sale)}</h2>
             {if profile.listings.is_empty() {
-                Either::Left(view! { <p class="empty">"Nothing on sale right now."</p> })
+                Either::Left(view! { <p class="empty">{td_string!(l, seller.nothing)}</p> })
             } else {
                 Either::Right(view! { <ListingCards listings=profile.listings/> })
             }}

@@ -1,0 +1,202 @@
+//! The names of the rules' kinds (categories, order states, ledger lines…)
+//! in a language. The rules crate keeps stable slugs only; the words live in
+//! `locales/`, looked up here in one place for the pages, e-mails and CSV.
+
+use crate::domain::ledger::TransferKind;
+use crate::domain::listing::{Category, Condition, ListingStatus};
+use crate::domain::money::{Money, MoneyError};
+use crate::domain::notices::Notice;
+use crate::domain::order::{Event, OrderState, RefundKind, TimerKind, TransitionError};
+use crate::domain::rating::Score;
+use crate::domain::search::Sort;
+use crate::i18n::td_string;
+use crate::language::Locale;
+
+pub fn category(l: Locale, category: Category) -> &'static str {
+    match category {
+        Category::Digital => td_string!(l, label.category.digital),
+        Category::HomeAppliances => td_string!(l, label.category.home_appliances),
+        Category::DailyGoods => td_string!(l, label.category.daily_goods),
+        Category::Cars => td_string!(l, label.category.cars),
+        Category::Clothing => td_string!(l, label.category.clothing),
+        Category::Books => td_string!(l, label.category.books),
+        Category::Other => td_string!(l, label.category.other),
+    }
+}
+
+pub fn condition(l: Locale, condition: Condition) -> &'static str {
+    match condition {
+        Condition::New => td_string!(l, label.condition.new),
+        Condition::LikeNew => td_string!(l, label.condition.like_new),
+        Condition::Used => td_string!(l, label.condition.used),
+        Condition::ForParts => td_string!(l, label.condition.for_parts),
+    }
+}
+
+pub fn sort(l: Locale, sort: Sort) -> &'static str {
+    match sort {
+        Sort::Relevance => td_string!(l, label.sort.relevance),
+        Sort::Newest => td_string!(l, label.sort.newest),
+        Sort::PriceLow => td_string!(l, label.sort.price_low),
+        Sort::PriceHigh => td_string!(l, label.sort.price_high),
+    }
+}
+
+pub fn score(l: Locale, score: Score) -> &'static str {
+    match score {
+        Score::Good => td_string!(l, label.score.good),
+        Score::Neutral => td_string!(l, label.score.neutral),
+        Score::Bad => td_string!(l, label.score.bad),
+    }
+}
+
+pub fn listing_status(l: Locale, status: ListingStatus) -> &'static str {
+    match status {
+        ListingStatus::Active => td_string!(l, label.listing.active),
+        ListingStatus::Delisted => td_string!(l, label.listing.delisted),
+    }
+}
+
+pub fn order_state(l: Locale, state: OrderState) -> &'static str {
+    match state {
+        OrderState::AwaitingPayment => td_string!(l, label.state.awaiting_payment),
+        OrderState::Paid => td_string!(l, label.state.paid),
+        OrderState::Shipped => td_string!(l, label.state.shipped),
+        OrderState::RefundRequested => td_string!(l, label.state.refund_requested),
+        OrderState::RefundRefused => td_string!(l, label.state.refund_refused),
+        OrderState::ReturnInTransit => td_string!(l, label.state.return_in_transit),
+        OrderState::InArbitration => td_string!(l, label.state.in_arbitration),
+        OrderState::Completed => td_string!(l, label.state.completed),
+        OrderState::Refunded => td_string!(l, label.state.refunded),
+        OrderState::Cancelled => td_string!(l, label.state.cancelled),
+        OrderState::Resolved => td_string!(l, label.state.resolved),
+    }
+}
+
+pub fn transfer(l: Locale, kind: TransferKind) -> &'static str {
+    match kind {
+        TransferKind::TopUp => td_string!(l, label.transfer.top_up),
+        TransferKind::Payment => td_string!(l, label.transfer.payment),
+        TransferKind::Release => td_string!(l, label.transfer.release),
+        TransferKind::Fee => td_string!(l, label.transfer.fee),
+        TransferKind::Refund => td_string!(l, label.transfer.refund),
+        TransferKind::Withdrawal => td_string!(l, label.transfer.withdrawal),
+        TransferKind::WithdrawalSettled => td_string!(l, label.transfer.withdrawal_settled),
+        TransferKind::WithdrawalReturned => td_string!(l, label.transfer.withdrawal_returned),
+        TransferKind::Compensation => td_string!(l, label.transfer.compensation),
+    }
+}
+
+/// What a line of an order's timeline tells, kept as data with the line so
+/// it is worded in the reader's language.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Told {
+    Placed { quantity: u32, unit_price: Money, amount: Money },
+    Event(Event),
+}
+
+/// A timeline line in a language.
+pub fn told(l: Locale, told: &Told) -> String {
+    let event = match told {
+        Told::Placed { quantity, unit_price, amount } => {
+            return td_string!(l, told.placed, quantity = quantity, unit_price = unit_price, amount = amount);
+        }
+        Told::Event(event) => event,
+    };
+    match event {
+        Event::Pay => td_string!(l, told.pay).into(),
+        Event::Cancel => td_string!(l, told.cancel).into(),
+        Event::Ship(s) => td_string!(l, told.ship, carrier = &s.carrier, tracking = &s.tracking),
+        Event::SellerCancel => td_string!(l, told.seller_cancel).into(),
+        Event::SellerRefund { amount } => td_string!(l, told.seller_refund, amount = amount),
+        Event::ConfirmReceipt => td_string!(l, told.confirm_receipt).into(),
+        Event::ExtendConfirm { days } => td_string!(l, told.extend_confirm, days = days),
+        Event::RequestRefund { kind: RefundKind::RefundOnly, amount, reason } => {
+            td_string!(l, told.refund_requested, amount = amount, reason = reason)
+        }
+        Event::RequestRefund { kind: RefundKind::ReturnAndRefund, amount, reason } => {
+            td_string!(l, told.return_requested, amount = amount, reason = reason)
+        }
+        Event::AgreeRefund => td_string!(l, told.agree_refund).into(),
+        Event::RefuseRefund { reason } => td_string!(l, told.refuse_refund, reason = reason),
+        Event::WithdrawRefund => td_string!(l, told.withdraw_refund).into(),
+        Event::Escalate => td_string!(l, told.escalate).into(),
+        Event::SendReturn(s) => td_string!(l, told.send_return, carrier = &s.carrier, tracking = &s.tracking),
+        Event::ConfirmReturn => td_string!(l, told.confirm_return).into(),
+        Event::DisputeReturn { reason } => td_string!(l, told.dispute_return, reason = reason),
+        Event::Decide { refund, reason } => td_string!(l, told.decide, refund = refund, reason = reason),
+        Event::Timeout(kind) => match kind {
+            TimerKind::Unpaid => td_string!(l, told.timeout_unpaid),
+            TimerKind::Ship => td_string!(l, told.timeout_ship),
+            TimerKind::Confirm => td_string!(l, told.timeout_confirm),
+            TimerKind::Answer => td_string!(l, told.timeout_answer),
+            TimerKind::Escalation => td_string!(l, told.timeout_escalation),
+            TimerKind::ReturnSend => td_string!(l, told.timeout_return_send),
+            TimerKind::ReturnConfirm => td_string!(l, told.timeout_return_confirm),
+        }
+        .into(),
+    }
+}
+
+/// What happens when a deadline passes, for the order page.
+pub fn deadline(l: Locale, kind: TimerKind) -> &'static str {
+    match kind {
+        TimerKind::Unpaid => td_string!(l, deadline.unpaid),
+        TimerKind::Ship => td_string!(l, deadline.ship),
+        TimerKind::Confirm => td_string!(l, deadline.confirm),
+        TimerKind::Answer => td_string!(l, deadline.answer),
+        TimerKind::Escalation => td_string!(l, deadline.escalation),
+        TimerKind::ReturnSend => td_string!(l, deadline.return_send),
+        TimerKind::ReturnConfirm => td_string!(l, deadline.return_confirm),
+    }
+}
+
+/// A notice's headline.
+pub fn notice(l: Locale, notice: Notice) -> &'static str {
+    match notice {
+        Notice::PaidShipNow => td_string!(l, notice.paid_ship_now),
+        Notice::Shipped => td_string!(l, notice.shipped),
+        Notice::PaymentReleased => td_string!(l, notice.payment_released),
+        Notice::OrderCancelled => td_string!(l, notice.order_cancelled),
+        Notice::Refunded => td_string!(l, notice.refunded),
+        Notice::RefundRequested => td_string!(l, notice.refund_requested),
+        Notice::RefundRefused => td_string!(l, notice.refund_refused),
+        Notice::SendReturn => td_string!(l, notice.send_return),
+        Notice::ReturnSent => td_string!(l, notice.return_sent),
+        Notice::RefundWithdrawn => td_string!(l, notice.refund_withdrawn),
+        Notice::Escalated => td_string!(l, notice.escalated),
+        Notice::Decided => td_string!(l, notice.decided),
+        Notice::BankConfirmed => td_string!(l, notice.bank_confirmed),
+        Notice::BankRefused => td_string!(l, notice.bank_refused),
+        Notice::ClaimFiled => td_string!(l, notice.claim_filed),
+        Notice::NewMessage => td_string!(l, notice.new_message),
+    }
+}
+
+/// A notice with its subject: "Paid — ship now: Kindle × 1".
+pub fn notice_line(l: Locale, kind: Notice, subject: &str) -> String {
+    td_string!(l, notice.line, headline = notice(l, kind), subject = subject)
+}
+
+/// Why an amount was not taken.
+pub fn money_error(l: Locale, error: &MoneyError) -> &'static str {
+    match error {
+        MoneyError::Empty => td_string!(l, money.empty),
+        MoneyError::NotANumber => td_string!(l, money.not_a_number),
+        MoneyError::TooManyDecimals => td_string!(l, money.too_many_decimals),
+        MoneyError::Negative => td_string!(l, money.negative),
+        MoneyError::TooLarge => td_string!(l, money.too_large),
+    }
+}
+
+/// Why the rules refused a step on an order. The rare kinds no page can
+/// cause (a ledger fault, a message's own wording) keep their English.
+pub fn transition_error(l: Locale, error: &TransitionError) -> String {
+    match error {
+        TransitionError::NotNow(state) => td_string!(l, refusal.not_now, state = order_state(l, *state)),
+        TransitionError::NotYourRole => td_string!(l, refusal.not_your_role).into(),
+        TransitionError::AlreadyExtended => td_string!(l, refusal.already_extended).into(),
+        TransitionError::Money(error) => money_error(l, error).into(),
+        other => other.to_string(),
+    }
+}
