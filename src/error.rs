@@ -57,9 +57,12 @@ impl AppError {
     }
 
     /// The message for one form field, if this error is about that field.
-    pub fn field_message(&self, field: &str) -> Option<String> {
+    pub fn field_message(&self, field: &str, l: Locale) -> Option<String> {
         match self {
-            AppError::Invalid(errors) => errors.get(field).map(str::to_owned),
+            AppError::Invalid(errors) => match errors.problem(field) {
+                Some(problem) => Some(crate::labels::problem(l, problem)),
+                None => errors.get(field).map(str::to_owned),
+            },
             _ => None,
         }
     }
@@ -79,7 +82,14 @@ impl AppError {
     pub fn message(&self, l: Locale) -> String {
         match self {
             AppError::Invalid(errors) => {
-                let fields = errors.to_string();
+                let fields = errors
+                    .entries()
+                    .map(|(_, problem, message)| match problem {
+                        Some(problem) => crate::labels::problem(l, problem),
+                        None => message.to_owned(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
                 format!("{}: {fields}", td_string!(l, error.invalid))
             }
             AppError::SignInRequired => td_string!(l, error.sign_in_required).to_owned(),

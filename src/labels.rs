@@ -8,7 +8,8 @@ use crate::domain::money::{Money, MoneyError};
 use crate::domain::notices::Notice;
 use crate::domain::order::{Event, OrderState, RefundKind, TimerKind, TransitionError};
 use crate::domain::rating::Score;
-use crate::domain::search::Sort;
+use crate::domain::search::{PAGE_MAX, SearchError, Sort};
+use crate::domain::validation::Problem;
 use crate::i18n::td_string;
 use crate::language::Locale;
 
@@ -198,5 +199,43 @@ pub fn transition_error(l: Locale, error: &TransitionError) -> String {
         TransitionError::AlreadyExtended => td_string!(l, refusal.already_extended).into(),
         TransitionError::Money(error) => money_error(l, error).into(),
         other => other.to_string(),
+    }
+}
+
+/// What is wrong with a field, in a language.
+pub fn problem(l: Locale, problem: &Problem) -> String {
+    match problem {
+        Problem::TitleMissing => td_string!(l, problem.title_missing).into(),
+        Problem::TitleTooLong { max, has } => td_string!(l, problem.title_too_long, max = max, has = has),
+        Problem::DescriptionTooLong { max, has } => {
+            td_string!(l, problem.description_too_long, max = max, has = has)
+        }
+        Problem::CategoryMissing => td_string!(l, problem.category_missing).into(),
+        Problem::ConditionMissing => td_string!(l, problem.condition_missing).into(),
+        Problem::PriceMissing => td_string!(l, problem.price_missing).into(),
+        Problem::PriceZero => td_string!(l, problem.price_zero).into(),
+        Problem::Money(error) => money_error(l, error).into(),
+        Problem::StockMissing => td_string!(l, problem.stock_missing).into(),
+        Problem::StockNegative => td_string!(l, problem.stock_negative).into(),
+        Problem::StockTooLarge(max) => td_string!(l, problem.stock_too_large, max = max),
+        Problem::StockNotANumber => td_string!(l, problem.stock_not_a_number).into(),
+        Problem::EmailMissing => td_string!(l, problem.email_missing).into(),
+        Problem::EmailTooLong => td_string!(l, problem.email_too_long).into(),
+        Problem::EmailMalformed => td_string!(l, problem.email_malformed).into(),
+        Problem::NameMissing => td_string!(l, problem.name_missing).into(),
+        Problem::NameTooLong(max) => td_string!(l, problem.name_too_long, max = max),
+        Problem::PasswordTooShort(min) => td_string!(l, problem.password_too_short, min = min),
+        Problem::PasswordTooLong(max) => td_string!(l, problem.password_too_long, max = max),
+    }
+}
+
+/// Why a search could not be run as asked.
+pub fn search_error(l: Locale, error: &SearchError) -> String {
+    match error {
+        SearchError::MinPrice(why) => td_string!(l, search_problem.min_price, why = money_error(l, why)),
+        SearchError::MaxPrice(why) => td_string!(l, search_problem.max_price, why = money_error(l, why)),
+        SearchError::PriceRangeReversed => td_string!(l, search_problem.reversed).into(),
+        SearchError::UnknownCategory(slug) => td_string!(l, search_problem.unknown_category, slug = slug),
+        SearchError::PageTooDeep => td_string!(l, search_problem.too_deep, max = PAGE_MAX),
     }
 }

@@ -1,6 +1,6 @@
 //! Rules for member accounts: what a valid sign-up looks like.
 
-use super::validation::FieldErrors;
+use super::validation::{FieldErrors, Problem};
 
 pub const PASSWORD_MIN_CHARS: usize = 10;
 /// Long enough for any passphrase, short enough that hashing stays cheap.
@@ -21,21 +21,21 @@ impl NewMember {
     pub fn parse(email: &str, display_name: &str, password: &str) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
         let email = normalize_email(email);
-        if let Err(message) = check_email(&email) {
-            errors.add("email", message);
+        if let Err(problem) = check_email(&email) {
+            errors.add_problem("email", problem);
         }
         let display_name = display_name.split_whitespace().collect::<Vec<_>>().join(" ");
         let name_chars = display_name.chars().count();
         if name_chars == 0 {
-            errors.add("display_name", "Enter the name other members will see");
+            errors.add_problem("display_name", Problem::NameMissing);
         } else if name_chars > DISPLAY_NAME_MAX_CHARS {
-            errors.add("display_name", format!("Keep the name to {DISPLAY_NAME_MAX_CHARS} characters"));
+            errors.add_problem("display_name", Problem::NameTooLong(DISPLAY_NAME_MAX_CHARS));
         }
         let password_chars = password.chars().count();
         if password_chars < PASSWORD_MIN_CHARS {
-            errors.add("password", format!("Use at least {PASSWORD_MIN_CHARS} characters for the password"));
+            errors.add_problem("password", Problem::PasswordTooShort(PASSWORD_MIN_CHARS));
         } else if password_chars > PASSWORD_MAX_CHARS {
-            errors.add("password", format!("Use at most {PASSWORD_MAX_CHARS} characters for the password"));
+            errors.add_problem("password", Problem::PasswordTooLong(PASSWORD_MAX_CHARS));
         }
         if errors.is_empty() {
             Ok(Self { email, display_name, password: password.to_owned() })
@@ -52,20 +52,20 @@ pub fn normalize_email(email: &str) -> String {
 /// Deliberately loose: the only real test of an address is a mail to it. This
 /// catches typing mistakes (no `@`, no domain, spaces) without refusing
 /// unusual but valid addresses.
-pub fn check_email(email: &str) -> Result<(), &'static str> {
+pub fn check_email(email: &str) -> Result<(), Problem> {
     if email.is_empty() {
-        return Err("Enter your email address");
+        return Err(Problem::EmailMissing);
     }
     if email.chars().count() > EMAIL_MAX_CHARS {
-        return Err("That email address is too long");
+        return Err(Problem::EmailTooLong);
     }
     let Some((local, domain)) = email.rsplit_once('@') else {
-        return Err("Enter an email address like name@example.com");
+        return Err(Problem::EmailMalformed);
     };
     let domain_ok =
         domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains("..");
     if local.is_empty() || !domain_ok || email.chars().any(char::is_whitespace) {
-        return Err("Enter an email address like name@example.com");
+        return Err(Problem::EmailMalformed);
     }
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::money::{Money, MoneyError};
-use super::validation::FieldErrors;
+use super::validation::{FieldErrors, Problem};
 
 pub const TITLE_MAX_CHARS: usize = 120;
 pub const DESCRIPTION_MAX_CHARS: usize = 5_000;
@@ -196,54 +196,49 @@ impl ListingDraft {
         let title = collapse_whitespace(&form.title);
         let title_chars = title.chars().count();
         if title_chars == 0 {
-            errors.add("title", "Give the listing a title");
+            errors.add_problem("title", Problem::TitleMissing);
         } else if title_chars > TITLE_MAX_CHARS {
-            errors.add(
-                "title",
-                format!("Keep the title to {TITLE_MAX_CHARS} characters (it has {title_chars})"),
-            );
+            errors.add_problem("title", Problem::TitleTooLong { max: TITLE_MAX_CHARS, has: title_chars });
         }
 
         let description = form.description.trim().replace("\r\n", "\n");
         let description_chars = description.chars().count();
         if description_chars > DESCRIPTION_MAX_CHARS {
-            errors.add(
+            errors.add_problem(
                 "description",
-                format!(
-                    "Keep the description to {DESCRIPTION_MAX_CHARS} characters (it has {description_chars})"
-                ),
+                Problem::DescriptionTooLong { max: DESCRIPTION_MAX_CHARS, has: description_chars },
             );
         }
 
         let category = form.category.trim().parse::<Category>().ok();
         if category.is_none() {
-            errors.add("category", "Choose a category");
+            errors.add_problem("category", Problem::CategoryMissing);
         }
         let condition = form.condition.trim().parse::<Condition>().ok();
         if condition.is_none() {
-            errors.add("condition", "Choose the item's condition");
+            errors.add_problem("condition", Problem::ConditionMissing);
         }
 
         let price = match Money::parse(&form.price) {
             Ok(price) if price.is_zero() => {
-                errors.add("price", "The price must be more than ¥0.00");
+                errors.add_problem("price", Problem::PriceZero);
                 None
             }
             Ok(price) => Some(price),
             Err(MoneyError::Empty) => {
-                errors.add("price", "Enter a price");
+                errors.add_problem("price", Problem::PriceMissing);
                 None
             }
             Err(e) => {
-                errors.add("price", e.to_string());
+                errors.add_problem("price", Problem::Money(e));
                 None
             }
         };
 
         let stock = match parse_stock(&form.stock) {
             Ok(stock) => Some(stock),
-            Err(message) => {
-                errors.add("stock", message);
+            Err(problem) => {
+                errors.add_problem("stock", problem);
                 None
             }
         };
@@ -257,21 +252,19 @@ impl ListingDraft {
     }
 }
 
-fn parse_stock(input: &str) -> Result<u32, String> {
+fn parse_stock(input: &str) -> Result<u32, Problem> {
     let input = input.trim();
     if input.is_empty() {
-        return Err("Enter how many you have".into());
+        return Err(Problem::StockMissing);
     }
     if input.starts_with('-') {
-        return Err("Stock cannot be negative".into());
+        return Err(Problem::StockNegative);
     }
     match input.parse::<u64>() {
         Ok(n) if n <= u64::from(STOCK_MAX) => Ok(n as u32),
-        Ok(_) => Err(format!("Stock can be at most {STOCK_MAX}")),
-        Err(_) if input.bytes().all(|b| b.is_ascii_digit()) => {
-            Err(format!("Stock can be at most {STOCK_MAX}"))
-        }
-        Err(_) => Err("Enter stock as a whole number".into()),
+        Ok(_) => Err(Problem::StockTooLarge(STOCK_MAX)),
+        Err(_) if input.bytes().all(|b| b.is_ascii_digit()) => Err(Problem::StockTooLarge(STOCK_MAX)),
+        Err(_) => Err(Problem::StockNotANumber),
     }
 }
 

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::listing::Category;
-use super::money::Money;
+use super::money::{Money, MoneyError};
 
 /// Longer queries are cut here; nobody types more to find a thing.
 pub const QUERY_MAX_CHARS: usize = 100;
@@ -86,9 +86,9 @@ pub struct Search {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SearchError {
     #[error("Lowest price: {0}")]
-    MinPrice(String),
+    MinPrice(MoneyError),
     #[error("Highest price: {0}")]
-    MaxPrice(String),
+    MaxPrice(MoneyError),
     #[error("The lowest price is above the highest")]
     PriceRangeReversed,
     #[error("There is no category called “{0}”")]
@@ -108,9 +108,9 @@ impl Search {
             "" => None,
             slug => Some(slug.parse::<Category>().map_err(|_| SearchError::UnknownCategory(slug.into()))?),
         };
-        let price = |text: &str, error: fn(String) -> SearchError| match text.trim() {
+        let price = |text: &str, error: fn(MoneyError) -> SearchError| match text.trim() {
             "" => Ok(None),
-            text => Money::parse(text).map(Some).map_err(|e| error(e.to_string())),
+            text => Money::parse(text).map(Some).map_err(error),
         };
         let min_price = price(&form.min, SearchError::MinPrice)?;
         let max_price = price(&form.max, SearchError::MaxPrice)?;

@@ -83,7 +83,7 @@ pub async fn search_listings(form: SearchForm) -> Result<SearchResults, AppError
             Ok(SearchResults {
                 found: found_page(&state, &fallback).await?,
                 search: fallback,
-                problem: Some(problem.to_string()),
+                problem: Some(crate::labels::search_error(super::context::locale(), &problem)),
             })
         }
     }

@@ -44,6 +44,13 @@ async fn the_page_language_follows_the_cookie_then_accept_language_then_chinese(
     assert!(traditional.body.contains(r#"<html lang="zh-CN""#), "any Chinese reads the Chinese we write");
 
     let mut chinese = in_chinese(app.client());
+    let search = chinese.get("/search?q=%E6%89%8B%E6%9C%BA&sort=newest").await.body;
+    assert!(
+        search.contains(
+            r#"href="/lang/en?back=%2Fsearch%3Fq%3D%25E6%2589%258B%25E6%259C%25BA%26sort%3Dnewest""#
+        ),
+        "the switcher comes back to the same search"
+    );
     let page = chinese.get("/signin").await;
     assert!(page.body.contains(r#"<html lang="zh-CN""#));
     assert!(page.body.contains("<title>登录 · Escrowmart</title>"), "the head too");
@@ -136,4 +143,28 @@ async fn the_csv_statement_is_headed_and_described_in_the_readers_language() {
     assert!(csv.contains("付款至担保"), "{csv}");
     let english = deal.buyer.clone().get("/wallet/statement.csv").await.body;
     assert!(english.starts_with("date,description,order,amount,balance"), "{english}");
+}
+
+#[tokio::test]
+async fn what_is_wrong_with_a_form_is_said_in_the_readers_language_with_javascript_on_or_off() {
+    let app = TestApp::new().await;
+    let mut chinese = in_chinese(app.client());
+    let fields = [("email", "not-an-address"), ("display_name", "梅"), ("password", "short")];
+    let hydrated = chinese.call("sign_up", &fields).await;
+    assert_eq!(hydrated.status, 422);
+    let problems = serde_json::from_str::<crate::error::AppError>(&hydrated.body).expect("an AppError");
+    let l = crate::language::Locale::zh_CN;
+    assert_eq!(
+        problems.field_message("email", l).as_deref(),
+        Some("请填写有效的电子邮箱，例如 name@example.com")
+    );
+    let short = format!("密码至少 {} 个字符", crate::domain::account::PASSWORD_MIN_CHARS);
+    assert_eq!(problems.field_message("password", l), Some(short.clone()));
+
+    // Without JavaScript the form comes back as a page, worded the same.
+    let posted = chinese.submit("sign_up", &fields, "/signup").await;
+    let back = posted.location().unwrap_or_default().to_owned();
+    let page = chinese.get(&back).await.body;
+    assert!(page.contains(&short), "{page}");
+    assert_eq!(app.count("users").await, 0);
 }

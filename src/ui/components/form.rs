@@ -45,8 +45,9 @@ pub fn textarea_text(text: String) -> String {
 /// The message beside one field.
 #[component]
 pub fn FieldError(errors: Signal<Option<AppError>>, field: &'static str) -> impl IntoView {
+    let l = current();
     move || {
-        errors.get().and_then(|e| e.field_message(field)).map(|message| {
+        errors.get().and_then(|e| e.field_message(field, l)).map(|message| {
             view! { <p class="field-error" id=format!("{field}-error") role="alert">{message}</p> }
         })
     }
@@ -55,8 +56,9 @@ pub fn FieldError(errors: Signal<Option<AppError>>, field: &'static str) -> impl
 /// The message about the form as a whole (a refusal, a failure).
 #[component]
 pub fn FormError(errors: Signal<Option<AppError>>) -> impl IntoView {
+    let l = current();
     move || {
-        errors.get().and_then(|e| e.form_message(current())).map(|message| {
+        errors.get().and_then(|e| e.form_message(l)).map(|message| {
             view! { <p class="form-error" role="alert">{message}</p> }
         })
     }

@@ -119,7 +119,13 @@ fn LanguageSwitcher() -> impl IntoView {
         Locale::en => Locale::zh_CN,
     };
     let href = move || {
-        let back = format!("{}{}", location.pathname.get(), location.search.get());
+        // The router's `search` has no leading `?`.
+        let search = location.search.get();
+        let back = if search.is_empty() {
+            location.pathname.get()
+        } else {
+            format!("{}?{search}", location.pathname.get())
+        };
         let query = form_urlencoded::Serializer::new(String::new()).append_pair("back", &back).finish();
         format!("/lang/{}?{query}", language::code(other))
     };

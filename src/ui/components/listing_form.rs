@@ -14,11 +14,11 @@ use crate::language::current;
 /// authority.
 #[component]
 pub fn ListingFields(initial: ListingForm, errors: Signal<Option<AppError>>) -> impl IntoView {
+    let l = current();
     let invalid =
-        move |field: &'static str| move || errors.get().and_then(|e| e.field_message(field)).is_some();
+        move |field: &'static str| move || errors.get().and_then(|e| e.field_message(field, l)).is_some();
     let category = initial.category.clone();
     let condition = initial.condition.clone();
-    let l = current();
     view! {
         <div class="field">
             <label for="title">{td_string!(l, listing_form.title)}</label>
