@@ -4,10 +4,15 @@
 
 use crate::domain::ledger::TransferKind;
 use crate::domain::listing::{Category, Condition, ListingStatus};
+use crate::domain::message::{BODY_MAX_CHARS, MessageError, PHOTOS_PER_MESSAGE};
 use crate::domain::money::{Money, MoneyError};
 use crate::domain::notices::Notice;
-use crate::domain::order::{Event, OrderState, RefundKind, TimerKind, TransitionError};
+use crate::domain::order::{
+    ADDRESS_MAX_CHARS, CARRIER_MAX_CHARS, EXTENSION_DAYS, Event, OrderState, QUANTITY_MAX, REASON_MAX_CHARS,
+    RefundKind, Refusal, Span, Statement, TimerKind, TransitionError,
+};
 use crate::domain::rating::Score;
+use crate::domain::rating::{COMMENT_MAX_CHARS, RatingError};
 use crate::domain::search::{PAGE_MAX, SearchError, Sort};
 use crate::domain::validation::Problem;
 use crate::i18n::td_string;
@@ -190,15 +195,118 @@ pub fn money_error(l: Locale, error: &MoneyError) -> &'static str {
     }
 }
 
-/// Why the rules refused a step on an order. The rare kinds no page can
-/// cause (a ledger fault, a message's own wording) keep their English.
+/// Why the rules refused a step on an order. The kinds no page can cause
+/// (a ledger fault, a stale timer) keep their English.
 pub fn transition_error(l: Locale, error: &TransitionError) -> String {
     match error {
         TransitionError::NotNow(state) => td_string!(l, refusal.not_now, state = order_state(l, *state)),
         TransitionError::NotYourRole => td_string!(l, refusal.not_your_role).into(),
         TransitionError::AlreadyExtended => td_string!(l, refusal.already_extended).into(),
         TransitionError::Money(error) => money_error(l, error).into(),
+        TransitionError::Invalid(refusal) => rule_refusal(l, refusal),
         other => other.to_string(),
+    }
+}
+
+/// What the rules refuse, in a language.
+pub fn rule_refusal(l: Locale, refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::Quantity => td_string!(l, rule.quantity, max = QUANTITY_MAX),
+        Refusal::Address => td_string!(l, rule.address, max = ADDRESS_MAX_CHARS),
+        Refusal::ShipmentMissing => td_string!(l, rule.shipment_missing).into(),
+        Refusal::ShipmentTooLong => td_string!(l, rule.shipment_too_long, max = CARRIER_MAX_CHARS),
+        Refusal::OwnListing => td_string!(l, rule.own_listing).into(),
+        Refusal::OrderTooLarge => td_string!(l, rule.order_too_large).into(),
+        Refusal::Free => td_string!(l, rule.free).into(),
+        Refusal::PaymentExpired => td_string!(l, rule.payment_expired).into(),
+        Refusal::RefundOutOfRange { max } => td_string!(l, rule.refund_out_of_range, max = max),
+        Refusal::RefundTooLarge { max } => td_string!(l, rule.refund_too_large, max = max),
+        Refusal::FullRefundBeforeShipping => td_string!(l, rule.full_refund_before_shipping).into(),
+        Refusal::ExtensionDays => td_string!(l, rule.extension_days, list = or_list(l, &EXTENSION_DAYS)),
+        Refusal::ReturnAlreadySent => td_string!(l, rule.return_already_sent).into(),
+        Refusal::NothingReturned => td_string!(l, rule.nothing_returned).into(),
+        Refusal::StatementMissing(statement) => statement_missing(l, *statement).into(),
+        Refusal::StatementTooLong => td_string!(l, rule.statement_too_long, max = REASON_MAX_CHARS),
+        Refusal::ClaimWindowPassed { window } => match Span::of(*window) {
+            Span::Days(count) if crate::language::is_singular(l, count.unsigned_abs()) => {
+                td_string!(l, rule.claim_window_days_1, count = count)
+            }
+            Span::Days(count) => td_string!(l, rule.claim_window_days_n, count = count),
+            Span::Hours(count) if crate::language::is_singular(l, count.unsigned_abs()) => {
+                td_string!(l, rule.claim_window_hours_1, count = count)
+            }
+            Span::Hours(count) => td_string!(l, rule.claim_window_hours_n, count = count),
+        },
+        Refusal::ClaimDecided => td_string!(l, rule.claim_decided).into(),
+        Refusal::Message(error) => message_error(l, error),
+    }
+}
+
+fn statement_missing(l: Locale, statement: Statement) -> &'static str {
+    match statement {
+        Statement::RefundReason => td_string!(l, rule.statement_refund_reason),
+        Statement::RefusalReason => td_string!(l, rule.statement_refusal_reason),
+        Statement::ReturnProblem => td_string!(l, rule.statement_return_problem),
+        Statement::Decision => td_string!(l, rule.statement_decision),
+        Statement::ClaimStatement => td_string!(l, rule.statement_claim),
+    }
+}
+
+pub fn message_error(l: Locale, error: &MessageError) -> String {
+    match error {
+        MessageError::Empty => td_string!(l, rule.message_empty).into(),
+        MessageError::TooLong => td_string!(l, rule.message_too_long, max = BODY_MAX_CHARS),
+        MessageError::TooManyPhotos => td_string!(l, rule.message_too_many_photos, max = PHOTOS_PER_MESSAGE),
+    }
+}
+
+pub fn rating_error(l: Locale, error: &RatingError) -> String {
+    match error {
+        RatingError::NotAParty => td_string!(l, rule.rating_not_a_party).into(),
+        RatingError::NotEnded => td_string!(l, rule.rating_not_ended).into(),
+        RatingError::TooLate => td_string!(l, rule.rating_too_late).into(),
+        RatingError::NoScore => td_string!(l, rule.rating_no_score).into(),
+        RatingError::CommentTooLong => td_string!(l, rule.rating_comment_too_long, max = COMMENT_MAX_CHARS),
+    }
+}
+
+/// What the store refuses, in a language.
+#[cfg(feature = "ssr")]
+pub fn store_refusal(l: Locale, refused: &crate::server::store::Refused) -> String {
+    use crate::domain::listing::PHOTOS_PER_LISTING;
+    use crate::domain::merchant::{KEY_NAME_MAX_CHARS, URL_MAX_CHARS};
+    use crate::server::store::Refused;
+    match refused {
+        Refused::MerchantModeOff => td_string!(l, rule.merchant_mode_off).into(),
+        Refused::NoPhotosHere => td_string!(l, rule.no_photos_here).into(),
+        Refused::SuspendedCannotList => td_string!(l, rule.suspended_cannot_list).into(),
+        Refused::NoPhotoChosen => td_string!(l, refusal.choose_photo).into(),
+        Refused::ListingPhotosFull { had } => {
+            td_string!(l, rule.listing_photos_full, max = PHOTOS_PER_LISTING, had = had)
+        }
+        Refused::FormExpired => td_string!(l, rule.form_expired).into(),
+        Refused::KeyName => td_string!(l, rule.key_name, max = KEY_NAME_MAX_CHARS),
+        Refused::WebhookUrl => td_string!(l, rule.webhook_url, max = URL_MAX_CHARS),
+        Refused::ClaimAlreadyFiled => td_string!(l, rule.claim_already_filed).into(),
+        Refused::Rating(error) => rating_error(l, error),
+        Refused::AlreadyRated => td_string!(l, rule.already_rated).into(),
+        Refused::NothingToMove => td_string!(l, refusal.amount_above_zero).into(),
+        Refused::NotAwaitingPayment => td_string!(l, rule.not_awaiting_payment).into(),
+        Refused::ShopSuspended => td_string!(l, rule.shop_suspended).into(),
+        Refused::NotForSale => td_string!(l, rule.not_for_sale).into(),
+        Refused::SellerSuspended => td_string!(l, rule.seller_suspended).into(),
+    }
+}
+
+/// "3, 5, 7 or 10" / "3、5、7或10".
+fn or_list(l: Locale, items: &[u32]) -> String {
+    let items: Vec<String> = items.iter().map(u32::to_string).collect();
+    match items.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => {
+            format!("{}{}{last}", rest.join(td_string!(l, rule.list_separator)), td_string!(l, rule.list_or))
+        }
+        None => String::new(),
     }
 }
 

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::effects::{Effect, Transition};
 use crate::ledger::{Account, TransferKind};
 use crate::notices::{Notice, Party};
-use crate::order::{Order, OrderState, Role, Rules, TransitionError};
-use crate::time::{DAY, HOUR, Millis};
+use crate::order::{Order, OrderState, Refusal, Role, Rules, TransitionError};
+use crate::time::Millis;
 
 /// Where a claim stands.
 #[derive(
@@ -50,10 +50,7 @@ pub fn file(
                 Effect::Notify(Party::Arbiters, Notice::ClaimFiled),
             ],
         }),
-        _ => Err(TransitionError::Invalid(format!(
-            "Fraud claims can be filed within {} of the end of an order",
-            in_days(window)
-        ))),
+        _ => Err(Refusal::ClaimWindowPassed { window }.into()),
     }
 }
 
@@ -70,7 +67,7 @@ pub fn decide(
         return Err(TransitionError::NotYourRole);
     }
     if claim != ClaimState::Open {
-        return Err(TransitionError::Invalid("This claim has already been decided".into()));
+        return Err(Refusal::ClaimDecided.into());
     }
     if !uphold {
         return Ok(Transition {
@@ -94,20 +91,12 @@ pub fn decide(
     })
 }
 
-/// "15 days", or hours when the window is shorter than a day (tests).
-fn in_days(window: Millis) -> String {
-    match window / DAY {
-        0 => format!("{} hours", (window / HOUR).max(1)),
-        1 => "1 day".to_owned(),
-        days => format!("{days} days"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::money::Money;
     use crate::order::{Event, Shipment, apply};
+    use crate::time::DAY;
 
     const T0: Millis = 1_000_000;
 
@@ -133,11 +122,10 @@ mod tests {
         let filed = file(&completed, Role::Buyer, T0 + DAY + 15 * DAY, &rules);
         assert_eq!(filed.map(|t| t.next), Ok(ClaimState::Open));
         let late = file(&completed, Role::Buyer, T0 + DAY + 15 * DAY + 1, &rules);
+        assert_eq!(late, Err(TransitionError::Invalid(Refusal::ClaimWindowPassed { window: 15 * DAY })));
         assert_eq!(
-            late,
-            Err(TransitionError::Invalid(
-                "Fraud claims can be filed within 15 days of the end of an order".into()
-            ))
+            late.map(|_| ()).unwrap_err().to_string(),
+            "Fraud claims can be filed within 15 days of the end of an order"
         );
         assert_eq!(file(&completed, Role::Seller, T0 + 2 * DAY, &rules), Err(TransitionError::NotYourRole));
         let open = apply(&completed_at(T0), &Event::Pay, Role::Buyer, T0, &rules);

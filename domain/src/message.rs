@@ -40,7 +40,7 @@ pub fn post(role: Role, body: &str, photos: usize) -> Result<Transition<String>,
         Role::Seller => Party::Buyer,
         _ => return Err(TransitionError::NotYourRole),
     };
-    let body = parse_body(body, photos).map_err(|e| TransitionError::Invalid(e.to_string()))?;
+    let body = parse_body(body, photos).map_err(crate::order::Refusal::Message)?;
     Ok(Transition { next: body, effects: vec![Effect::Notify(recipient, Notice::NewMessage)] })
 }
 

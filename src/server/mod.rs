@@ -50,7 +50,7 @@ impl From<StoreError> for AppError {
             StoreError::Duplicate(existing) => {
                 AppError::Refused(td_string!(l, refusal.duplicate, what = existing))
             }
-            StoreError::Invalid(message) => AppError::Refused(message),
+            StoreError::Invalid(refused) => AppError::Refused(crate::labels::store_refusal(l, &refused)),
             StoreError::InsufficientFunds => AppError::Refused(td_string!(l, refusal.insufficient).into()),
             StoreError::SoldOut => AppError::Refused(td_string!(l, refusal.sold_out).into()),
             StoreError::BalanceLimit(account) if account.member().is_some() => {

@@ -7,12 +7,14 @@ use serde::{Deserialize, Serialize};
 
 mod deadlines;
 mod refunds;
+mod refusal;
 #[cfg(test)]
 mod tests;
 mod timeline;
 
 pub use deadlines::{Deadline, Deadlines, EXTENSION_DAYS, Paused, TimerKind};
 pub use refunds::{RefundKind, RefundRequest};
+pub use refusal::{Refusal, Span, Statement, days_list};
 pub use timeline::EventKind;
 
 use refunds::{open_request, pause, resume, settle};
@@ -100,7 +102,7 @@ pub const ADDRESS_MAX_CHARS: usize = 300;
 /// How many one order may buy: from one to [`QUANTITY_MAX`].
 pub fn check_quantity(quantity: u32) -> Result<(), TransitionError> {
     if quantity == 0 || quantity > QUANTITY_MAX {
-        return Err(TransitionError::Invalid(format!("Buy from 1 to {QUANTITY_MAX} at a time")));
+        return Err(Refusal::Quantity.into());
     }
     Ok(())
 }
@@ -109,9 +111,7 @@ pub fn check_quantity(quantity: u32) -> Result<(), TransitionError> {
 pub fn shipping_address(address: &str) -> Result<String, TransitionError> {
     let address = address.trim();
     if address.is_empty() || address.chars().count() > ADDRESS_MAX_CHARS {
-        return Err(TransitionError::Invalid(format!(
-            "Enter a shipping address of at most {ADDRESS_MAX_CHARS} characters"
-        )));
+        return Err(Refusal::Address.into());
     }
     Ok(address.to_owned())
 }
@@ -130,12 +130,10 @@ impl Shipment {
         let carrier = carrier.trim();
         let tracking = tracking.trim();
         if carrier.is_empty() || tracking.is_empty() {
-            return Err(TransitionError::Invalid("Enter the carrier and the tracking number".into()));
+            return Err(Refusal::ShipmentMissing.into());
         }
         if carrier.chars().count() > CARRIER_MAX_CHARS || tracking.chars().count() > TRACKING_MAX_CHARS {
-            return Err(TransitionError::Invalid(format!(
-                "Keep the carrier and tracking number to {CARRIER_MAX_CHARS} characters each"
-            )));
+            return Err(Refusal::ShipmentTooLong.into());
         }
         Ok(Self { carrier: carrier.to_owned(), tracking: tracking.to_owned() })
     }
@@ -171,14 +169,13 @@ impl Order {
         rules: &Rules,
     ) -> Result<Self, TransitionError> {
         if buyer == seller {
-            return Err(TransitionError::Invalid("You cannot buy your own listing".into()));
+            return Err(Refusal::OwnListing.into());
         }
         check_quantity(quantity)?;
-        let amount = unit_price
-            .checked_mul(quantity)
-            .ok_or_else(|| TransitionError::Invalid("That order is too large".into()))?;
+        let amount =
+            unit_price.checked_mul(quantity).ok_or(TransitionError::Invalid(Refusal::OrderTooLarge))?;
         if amount.is_zero() {
-            return Err(TransitionError::Invalid("An order must cost something".into()));
+            return Err(Refusal::Free.into());
         }
         Ok(Self {
             buyer,
@@ -267,8 +264,8 @@ pub enum TransitionError {
     NotNow(OrderState),
     #[error("You are not allowed to do that on this order")]
     NotYourRole,
-    #[error("{0}")]
-    Invalid(String),
+    #[error(transparent)]
+    Invalid(#[from] Refusal),
     /// A timer that no longer matches the order (it moved on); drop it.
     #[error("stale timer")]
     StaleTimer,
@@ -306,9 +303,7 @@ pub fn apply(
     match (order.state, event) {
         (S::AwaitingPayment, Event::Pay) => {
             if order.deadline.is_some_and(|d| now >= d.at) {
-                return Err(TransitionError::Invalid(
-                    "This order was not paid in time and has expired; please order again".into(),
-                ));
+                return Err(Refusal::PaymentExpired.into());
             }
             effects.push(Effect::transfer(
                 Account::Available(order.buyer),
@@ -336,10 +331,7 @@ pub fn apply(
         }
         (S::Paid | S::Shipped, Event::SellerRefund { amount }) => {
             if amount.is_zero() || *amount > order.held {
-                return Err(TransitionError::Invalid(format!(
-                    "The refund must be more than ¥0.00 and at most {}",
-                    order.held
-                )));
+                return Err(Refusal::RefundOutOfRange { max: order.held }.into());
             }
             if *amount == order.held {
                 settle(order, &mut next, &mut effects, *amount, S::Refunded, now, rules)?;
@@ -351,9 +343,10 @@ pub fn apply(
                     TransferKind::Refund,
                 )?);
                 effects.push(Effect::Notify(Party::Buyer, Notice::Refunded));
-                next.held = order.held.checked_sub(*amount).ok_or_else(|| {
-                    TransitionError::Invalid(format!("The refund can be at most {}", order.held))
-                })?;
+                next.held = order
+                    .held
+                    .checked_sub(*amount)
+                    .ok_or(TransitionError::Invalid(Refusal::RefundTooLarge { max: order.held }))?;
             }
         }
         (S::Paid, Event::SellerCancel | Event::Timeout(TimerKind::Ship)) => {
@@ -361,17 +354,12 @@ pub fn apply(
             effects.push(Effect::RestoreStock(order.quantity));
         }
         (S::Paid | S::Shipped, Event::RequestRefund { kind, amount, reason }) => {
-            let reason = check_reason(reason, "Say why you want a refund")?;
+            let reason = check_reason(reason, Statement::RefundReason)?;
             if amount.is_zero() || *amount > order.held {
-                return Err(TransitionError::Invalid(format!(
-                    "The refund must be more than ¥0.00 and at most {}",
-                    order.held
-                )));
+                return Err(Refusal::RefundOutOfRange { max: order.held }.into());
             }
             if order.state == S::Paid && (*kind != RefundKind::RefundOnly || *amount != order.held) {
-                return Err(TransitionError::Invalid(
-                    "Before shipping, a refund is of the full amount and needs no return".into(),
-                ));
+                return Err(Refusal::FullRefundBeforeShipping.into());
             }
             next.paused = pause(order, now);
             next.refund = Some(RefundRequest {
@@ -394,7 +382,7 @@ pub fn apply(
                 return Err(TransitionError::AlreadyExtended);
             }
             if !EXTENSION_DAYS.contains(days) {
-                return Err(TransitionError::Invalid("Extend by 3, 5, 7 or 10 days".into()));
+                return Err(Refusal::ExtensionDays.into());
             }
             let Some(deadline) = order.deadline else {
                 return Err(TransitionError::NotNow(order.state));
@@ -422,7 +410,7 @@ pub fn apply(
             }
         }
         (S::RefundRequested, Event::RefuseRefund { reason }) => {
-            let reason = check_reason(reason, "Say why you refuse")?;
+            let reason = check_reason(reason, Statement::RefusalReason)?;
             let mut request = open_request(order)?.clone();
             request.refusal = Some(reason);
             next.refund = Some(request);
@@ -443,7 +431,7 @@ pub fn apply(
         (S::ReturnInTransit, Event::SendReturn(shipment)) => {
             let mut request = open_request(order)?.clone();
             if request.return_shipment.is_some() {
-                return Err(TransitionError::Invalid("The return was already sent".into()));
+                return Err(Refusal::ReturnAlreadySent.into());
             }
             request.return_shipment = Some(Shipment::parse(&shipment.carrier, &shipment.tracking)?);
             next.refund = Some(request);
@@ -461,9 +449,9 @@ pub fn apply(
             settle(order, &mut next, &mut effects, request.amount, final_state, now, rules)?;
         }
         (S::ReturnInTransit, Event::DisputeReturn { reason }) => {
-            let reason = check_reason(reason, "Say what is wrong with the returned goods")?;
+            let reason = check_reason(reason, Statement::ReturnProblem)?;
             if open_request(order)?.return_shipment.is_none() {
-                return Err(TransitionError::Invalid("Nothing has been sent back yet".into()));
+                return Err(Refusal::NothingReturned.into());
             }
             let mut request = open_request(order)?.clone();
             request.refusal = Some(reason);
@@ -473,9 +461,9 @@ pub fn apply(
             effects.push(Effect::Notify(Party::Buyer, Notice::Escalated));
         }
         (S::InArbitration, Event::Decide { refund, reason }) => {
-            check_reason(reason, "Give the reason for the decision")?;
+            check_reason(reason, Statement::Decision)?;
             if *refund > order.held {
-                return Err(TransitionError::Invalid(format!("The refund can be at most {}", order.held)));
+                return Err(Refusal::RefundTooLarge { max: order.held }.into());
             }
             settle(order, &mut next, &mut effects, *refund, S::Resolved, now, rules)?;
             effects.retain(|e| !matches!(e, Effect::Notify(..)));
@@ -530,13 +518,13 @@ fn check_timer(order: &Order, kind: TimerKind, role: Role, now: Millis) -> Resul
 }
 
 /// A statement (a reason, a claim, a decision): present and not too long.
-pub fn check_reason(reason: &str, missing: &str) -> Result<String, TransitionError> {
+pub fn check_reason(reason: &str, missing: Statement) -> Result<String, TransitionError> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(TransitionError::Invalid(missing.to_owned()));
+        return Err(Refusal::StatementMissing(missing).into());
     }
     if reason.chars().count() > REASON_MAX_CHARS {
-        return Err(TransitionError::Invalid(format!("Keep it to {REASON_MAX_CHARS} characters")));
+        return Err(Refusal::StatementTooLong.into());
     }
     Ok(reason.to_owned())
 }

@@ -82,7 +82,7 @@ pub(super) fn settle(
     let rest = order
         .held
         .checked_sub(refund)
-        .ok_or_else(|| TransitionError::Invalid(format!("The refund can be at most {}", order.held)))?;
+        .ok_or(TransitionError::Invalid(super::Refusal::RefundTooLarge { max: order.held }))?;
     if !refund.is_zero() {
         effects.push(Effect::transfer(
             Account::Escrow,

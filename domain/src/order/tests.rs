@@ -287,7 +287,7 @@ fn the_confirm_date_can_be_extended_once_by_an_allowed_number_of_days() {
     let due = order.deadline.map(|d| d.at).unwrap_or_default();
     assert_eq!(
         apply(&order, &Event::ExtendConfirm { days: 4 }, Role::Buyer, T0, &rules()).err(),
-        Some(TransitionError::Invalid("Extend by 3, 5, 7 or 10 days".into()))
+        Some(TransitionError::Invalid(Refusal::ExtensionDays))
     );
     let t = step(&order, Event::ExtendConfirm { days: 7 }, Role::Buyer, T0 + DAY);
     assert_eq!(t.next.deadline.map(|d| d.at), Some(due + 7 * DAY));

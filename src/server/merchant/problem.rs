@@ -163,7 +163,9 @@ impl From<StoreError> for ApiError {
             }
             StoreError::Rule(other) => ApiError::Validation(FieldErrors::one("request", other.to_string())),
             StoreError::WrongState(detail) => ApiError::IllegalState(detail),
-            StoreError::Invalid(message) => ApiError::Validation(FieldErrors::one("request", message)),
+            StoreError::Invalid(refused) => {
+                ApiError::Validation(FieldErrors::one("request", refused.to_string()))
+            }
             StoreError::Conflict => {
                 ApiError::IllegalState("The escrow changed meanwhile; read it and try again".into())
             }

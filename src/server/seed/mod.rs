@@ -527,7 +527,7 @@ impl Step {
             Step::Pay => Event::Pay,
             Step::Cancel => Event::Cancel,
             Step::Ship => {
-                Event::Ship(Shipment { carrier: "SF Express".into(), tracking: "SF1400286913".into() })
+                Event::Ship(Shipment { carrier: DEMO_CARRIER.into(), tracking: "SF1400286913".into() })
             }
             Step::SellerCancel => Event::SellerCancel,
             Step::Confirm => Event::ConfirmReceipt,
@@ -535,10 +535,12 @@ impl Step {
                 kind: RefundKind::RefundOnly,
                 // A fifth back, at least a fen.
                 amount: Money::from_fen((price.fen() / 5).max(1)).unwrap_or(price),
-                reason: "Arrived with a scratch not mentioned in the listing.".into(),
+                reason: "收到时有一道划痕，商品描述里没有提到。".into(),
             },
             Step::Agree => Event::AgreeRefund,
-            Step::Refuse => Event::RefuseRefund { reason: "It left here without a scratch.".into() },
+            Step::Refuse => {
+                Event::RefuseRefund { reason: "发货时没有划痕，有打包照片为证。".into() }
+            }
             Step::Escalate => Event::Escalate,
         }
     }
@@ -587,7 +589,7 @@ async fn demo_orders(
     let top_up = Money::parse("8000").map_err(|e| SeedError::Invalid(e.to_string()))?;
     bank_top_up(txn, buyer, top_up, started, rules).await?;
 
-    let shipment = || Event::Ship(Shipment { carrier: "SF Express".into(), tracking: "SF1400286913".into() });
+    let shipment = || Event::Ship(Shipment { carrier: DEMO_CARRIER.into(), tracking: "SF1400286913".into() });
     let scripts: Vec<OrderScript> = vec![
         (16, 1, vec![(Event::Pay, true), (shipment(), false), (Event::ConfirmReceipt, true)]),
         (1, 1, vec![(Event::Pay, true), (shipment(), false)]),
@@ -664,4 +666,8 @@ async fn order_step(
     Ok(())
 }
 
-const DEMO_ADDRESS: &str = "Chen Jie, 18 Wensan Road, Xihu District, Hangzhou 310012, 138 0000 0000";
+// What the demo members typed, in the language of the shoppers the demo is
+// for; member content is shown as typed in either language, the words
+// around it follow the reader.
+const DEMO_ADDRESS: &str = "浙江省杭州市西湖区文三路18号 陈杰 310012 138 0000 0000";
+const DEMO_CARRIER: &str = "顺丰速运";

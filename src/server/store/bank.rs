@@ -11,7 +11,7 @@ use sea_orm::{
 
 use super::effects::{self, Scope};
 use super::ledger::{self, Reference};
-use super::{StoreError, orders};
+use super::{Refused, StoreError, orders};
 use crate::domain::bank::{self, BankError, BankVerdict, OperationKind, OperationStatus};
 use crate::domain::effects::Transition;
 use crate::domain::ledger::{Account, MemberId};
@@ -64,7 +64,7 @@ impl Operation {
 impl From<BankError> for StoreError {
     fn from(error: BankError) -> Self {
         match error {
-            BankError::NothingToMove => StoreError::Invalid(error.to_string()),
+            BankError::NothingToMove => Refused::NothingToMove.into(),
             BankError::AlreadySettled => StoreError::Conflict,
             BankError::Ledger(e) => StoreError::Corrupt(e.to_string()),
         }
@@ -91,7 +91,7 @@ pub(super) async fn start(
             return Err(StoreError::NotFound);
         }
         if record.order.state != OrderState::AwaitingPayment || amount != record.order.amount {
-            return Err(StoreError::Invalid("This order is not awaiting payment".into()));
+            return Err(Refused::NotAwaitingPayment.into());
         }
         if let Some(pending) = pending_for_order(txn, order_id).await? {
             return Ok((pending.reference, false));

@@ -10,9 +10,9 @@ use sea_orm::{
 
 use super::effects::{self, Scope};
 use super::photos::{Purpose, StoredFile};
-use super::{StoreError, orders};
+use super::{Refused, StoreError, orders};
 use crate::domain::claims::{self, ClaimState};
-use crate::domain::order::{Role, Rules, check_reason};
+use crate::domain::order::{Role, Rules, Statement, check_reason};
 use crate::server::clock::Millis;
 use crate::server::entities::fraud_claims;
 
@@ -45,7 +45,7 @@ pub(super) async fn file(
         return Err(StoreError::NotFound);
     }
     let transition = claims::file(&record.order, role, now, rules)?;
-    let statement = check_reason(statement, "Describe what happened")?;
+    let statement = check_reason(statement, Statement::ClaimStatement)?;
     let row = fraud_claims::ActiveModel {
         order_id: Set(order_id),
         buyer_id: Set(record.order.buyer),
@@ -58,7 +58,7 @@ pub(super) async fn file(
     .insert(txn)
     .await
     .map_err(|e| match super::unique_as_taken(e, "claim") {
-        StoreError::Taken(_) => StoreError::Invalid("A fraud claim was already filed for this order".into()),
+        StoreError::Taken(_) => Refused::ClaimAlreadyFiled.into(),
         other => other,
     })?;
     super::photos::add(txn, member_id, Purpose::Claim, row.id, photos, now).await?;
@@ -78,7 +78,7 @@ pub(super) async fn decide(
     now: Millis,
     rules: &Rules,
 ) -> Result<(i64, ClaimState), StoreError> {
-    let reason = check_reason(reason, "Give the reason for the decision")?;
+    let reason = check_reason(reason, Statement::Decision)?;
     let claim = find(txn, claim_id).await?.ok_or(StoreError::NotFound)?;
     let record = orders::find(txn, claim.order_id).await?.ok_or(StoreError::NotFound)?;
     let transition = claims::decide(&record.order, claim.state, uphold, Role::Arbiter)?;

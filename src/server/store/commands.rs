@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use super::photos::{Purpose, StoredFile};
 use super::{
-    StoreError, bank, claims, escrows, listings, merchants, messages, orders, ratings, submissions, webhooks,
+    Refused, StoreError, bank, claims, escrows, listings, merchants, messages, orders, ratings, submissions,
+    webhooks,
 };
 use crate::domain::bank::{BankVerdict, OperationKind};
 use crate::domain::claims::ClaimState;
@@ -271,7 +272,7 @@ async fn merchant_change(
     now: Millis,
 ) -> Result<Option<String>, StoreError> {
     if change != MerchantChange::Enable && !merchants::is_merchant(txn, member).await? {
-        return Err(StoreError::Invalid("Turn on merchant mode first".into()));
+        return Err(Refused::MerchantModeOff.into());
     }
     Ok(match change {
         MerchantChange::Enable => {
@@ -315,7 +316,7 @@ async fn decide_and_apply(
                 let purpose = match event {
                     Event::RequestRefund { .. } => Purpose::Refund,
                     Event::DisputeReturn { .. } => Purpose::Dispute,
-                    _ => return Err(StoreError::Invalid("This step takes no photos".into())),
+                    _ => return Err(Refused::NoPhotosHere.into()),
                 };
                 super::photos::add(txn, actor.member()?, purpose, order_id, &photos, now).await?;
             }

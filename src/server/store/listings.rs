@@ -3,8 +3,8 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Expr,
 };
 
-use super::StoreError;
 use super::photos::{self, Purpose, StoredFile};
+use super::{Refused, StoreError};
 use crate::domain::listing::{Category, Condition, Listing, ListingDraft, ListingStatus, PHOTOS_PER_LISTING};
 use crate::domain::money::Money;
 use crate::domain::tokens::index_text;
@@ -255,7 +255,7 @@ pub(super) async fn change(
     let suspended = || async {
         let who = super::members::find(txn, member).await?.ok_or(StoreError::NotFound)?;
         match who.suspension {
-            Some(_) => Err(StoreError::Invalid("Your account is suspended: you cannot list items".into())),
+            Some(_) => Err(StoreError::Invalid(Refused::SuspendedCannotList)),
             None => Ok(()),
         }
     };
@@ -290,12 +290,10 @@ pub(super) async fn change(
             let had = photos::count(txn, Purpose::Listing, listing_id).await?;
             let room = PHOTOS_PER_LISTING.saturating_sub(usize::try_from(had).unwrap_or(usize::MAX));
             if stored.is_empty() {
-                return Err(StoreError::Invalid("Choose at least one photo to add".into()));
+                return Err(Refused::NoPhotoChosen.into());
             }
             if stored.len() > room {
-                return Err(StoreError::Invalid(format!(
-                    "A listing can have at most {PHOTOS_PER_LISTING} photos; this one has {had}. Delete some first."
-                )));
+                return Err(Refused::ListingPhotosFull { had }.into());
             }
             photos::add(txn, member, Purpose::Listing, listing_id, &stored, now).await?;
             (listing_id, None)

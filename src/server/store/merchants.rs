@@ -6,7 +6,7 @@ use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use sha2::{Digest, Sha256};
 
-use super::StoreError;
+use super::{Refused, StoreError};
 use crate::domain::ledger::MemberId;
 use crate::domain::merchant::{KEY_NAME_MAX_CHARS, Mode};
 use crate::server::clock::Millis;
@@ -61,11 +61,11 @@ pub async fn create_key(
     now: Millis,
 ) -> Result<(ApiKey, String), StoreError> {
     if !is_merchant(db, merchant).await? {
-        return Err(StoreError::Invalid("Turn on merchant mode first".into()));
+        return Err(Refused::MerchantModeOff.into());
     }
     let name = name.trim();
     if name.is_empty() || name.chars().count() > KEY_NAME_MAX_CHARS {
-        return Err(StoreError::Invalid(format!("Name the key in 1 to {KEY_NAME_MAX_CHARS} characters")));
+        return Err(Refused::KeyName.into());
     }
     let random = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
     let secret = format!("em_{}_{}", mode.slug(), &random[..40]);

@@ -34,9 +34,10 @@ pub enum StoreError {
     /// The row changed since it was read (a lost race); nothing was written.
     #[error("changed concurrently")]
     Conflict,
-    /// Input the store checks itself (an address, a quantity).
-    #[error("{0}")]
-    Invalid(String),
+    /// Input or a step the store refuses itself (a suspended seller, a
+    /// listing no longer for sale).
+    #[error(transparent)]
+    Invalid(#[from] Refused),
     /// A debit would take an account below zero; nothing was written.
     #[error("insufficient funds")]
     InsufficientFunds,
@@ -62,6 +63,47 @@ pub enum StoreError {
     Corrupt(String),
     #[error(transparent)]
     Db(#[from] DbErr),
+}
+
+/// What the store refuses, as data: worded for the reader by the app's
+/// `labels`, in English (`Display`) for logs and the merchant API.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    #[error("Turn on merchant mode first")]
+    MerchantModeOff,
+    #[error("This step takes no photos")]
+    NoPhotosHere,
+    #[error("Your account is suspended: you cannot list items")]
+    SuspendedCannotList,
+    #[error("Choose at least one photo to add")]
+    NoPhotoChosen,
+    #[error(
+        "A listing can have at most {} photos; this one has {had}. Delete some first.",
+        crate::domain::listing::PHOTOS_PER_LISTING
+    )]
+    ListingPhotosFull { had: u64 },
+    #[error("This form has expired; reload the page and try again")]
+    FormExpired,
+    #[error("Name the key in 1 to {} characters", crate::domain::merchant::KEY_NAME_MAX_CHARS)]
+    KeyName,
+    #[error("An http(s) address of at most {} characters", crate::domain::merchant::URL_MAX_CHARS)]
+    WebhookUrl,
+    #[error("A fraud claim was already filed for this order")]
+    ClaimAlreadyFiled,
+    #[error(transparent)]
+    Rating(#[from] crate::domain::rating::RatingError),
+    #[error("You have already rated this order")]
+    AlreadyRated,
+    #[error("Enter an amount above ¥0.00")]
+    NothingToMove,
+    #[error("This order is not awaiting payment")]
+    NotAwaitingPayment,
+    #[error("This shop is suspended and cannot take new orders")]
+    ShopSuspended,
+    #[error("This listing is no longer for sale")]
+    NotForSale,
+    #[error("This seller is suspended and cannot take new orders")]
+    SellerSuspended,
 }
 
 /// Turns a unique-constraint violation into [`StoreError::Taken`].

@@ -9,10 +9,10 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set,
 };
 
-use super::StoreError;
 use super::commands::Actor;
 use super::effects::Scope;
 use super::ledger::Reference;
+use super::{Refused, StoreError};
 use crate::domain::ledger::MemberId;
 use crate::domain::listing::ListingStatus;
 use crate::domain::money::{Money, Total};
@@ -66,7 +66,7 @@ pub(super) async fn place_for_escrow(
 ) -> Result<i64, StoreError> {
     let merchant = super::members::find(txn, escrow.merchant_id).await?.ok_or(StoreError::NotFound)?;
     if merchant.suspension.is_some() {
-        return Err(StoreError::Invalid("This shop is suspended and cannot take new orders".into()));
+        return Err(Refused::ShopSuspended.into());
     }
     let order = Order::place(buyer, escrow.merchant_id, escrow.amount, 1, now, rules)?;
     let address = crate::domain::merchant::shipping_note(&merchant.display_name);
@@ -89,11 +89,11 @@ pub(super) async fn place(
     crate::domain::order::check_quantity(quantity)?;
     let listing = listings::Entity::find_by_id(listing_id).one(txn).await?.ok_or(StoreError::NotFound)?;
     if listing.status != ListingStatus::Active.slug() {
-        return Err(StoreError::Invalid("This listing is no longer for sale".into()));
+        return Err(Refused::NotForSale.into());
     }
     let seller = super::members::find(txn, listing.seller_id).await?.ok_or(StoreError::NotFound)?;
     if seller.suspension.is_some() {
-        return Err(StoreError::Invalid("This seller is suspended and cannot take new orders".into()));
+        return Err(Refused::SellerSuspended.into());
     }
     let unit_price = Money::from_fen(listing.price_fen).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let order = Order::place(buyer, listing.seller_id, unit_price, quantity, now, rules)?;

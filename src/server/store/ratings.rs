@@ -5,7 +5,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set,
 };
 
-use super::{StoreError, unique_as_taken};
+use super::{Refused, StoreError, unique_as_taken};
 use crate::domain::order::{Role, Rules};
 use crate::domain::rating::{Rating, Score, Tally};
 use crate::server::clock::Millis;
@@ -42,9 +42,9 @@ pub(super) async fn rate(
     }
     let rating =
         crate::domain::rating::rate(&record.order, role, score, comment, now, rules.deadlines.claim_window)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            .map_err(Refused::Rating)?;
     add(txn, order_id, &rating, now).await.map_err(|e| match e {
-        StoreError::Taken(_) => StoreError::Invalid("You have already rated this order".into()),
+        StoreError::Taken(_) => Refused::AlreadyRated.into(),
         other => other,
     })
 }

@@ -6,7 +6,7 @@
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 
-use super::StoreError;
+use super::{Refused, StoreError};
 use crate::server::clock::Millis;
 use crate::server::entities::form_submissions;
 
@@ -23,7 +23,7 @@ pub async fn claim(
 ) -> Result<Option<String>, StoreError> {
     let key = key.trim();
     if key.is_empty() || key.len() > KEY_MAX_CHARS {
-        return Err(StoreError::Invalid("This form has expired; reload the page and try again".into()));
+        return Err(Refused::FormExpired.into());
     }
     // ON CONFLICT rather than catching the unique violation: on PostgreSQL
     // a failed statement aborts the whole transaction.

@@ -9,8 +9,8 @@ use sea_orm::{
     QuerySelect, Set,
 };
 
-use super::StoreError;
 use super::escrows::Escrow;
+use super::{Refused, StoreError};
 use crate::domain::ledger::MemberId;
 use crate::domain::merchant::{Mode, RETRY_SCHEDULE_MS, URL_MAX_CHARS};
 use crate::server::clock::Millis;
@@ -75,7 +75,7 @@ pub async fn add_endpoint(
         && url.chars().count() <= URL_MAX_CHARS
         && !url.chars().any(char::is_whitespace);
     if !valid {
-        return Err(StoreError::Invalid(format!("An http(s) address of at most {URL_MAX_CHARS} characters")));
+        return Err(Refused::WebhookUrl.into());
     }
     use base64::Engine as _;
     let random: Vec<u8> = uuid::Uuid::new_v4()

@@ -168,3 +168,38 @@ async fn what_is_wrong_with_a_form_is_said_in_the_readers_language_with_javascri
     assert!(page.contains(&short), "{page}");
     assert_eq!(app.count("users").await, 0);
 }
+
+#[tokio::test]
+async fn the_rules_refusals_are_said_in_the_readers_language() {
+    let deal = Deal::shipped().await;
+    let mut buyer = in_chinese(deal.buyer.clone());
+    let id = deal.id();
+
+    // The rules (domain) refuse: a rating before the end, an extension of a
+    // length not offered, a refund without a reason.
+    let early = buyer.call("rate_order", &[("id", &id), ("score", "good"), ("comment", "好")]).await;
+    assert_eq!(early.status, 422);
+    assert!(early.body.contains("订单完成后才能评价"), "{}", early.body);
+    let odd = buyer.call("extend_confirm", &[("id", &id), ("days", "4")]).await;
+    assert!(odd.body.contains("只能延长 3、5、7或10 天"), "{}", odd.body);
+    let refund = format!("/orders/{id}/refund");
+    let no_reason = buyer
+        .post_multipart(&refund, &[("kind", "refund_only"), ("amount", "10"), ("reason", " ")], &[])
+        .await;
+    let back = no_reason.location().unwrap_or_default().to_owned();
+    assert!(back.contains("error="), "{no_reason:?}");
+    assert!(buyer.get(&back).await.body.contains("请说明退款原因"));
+
+    // An empty message, worded by the rules, in the asker's language.
+    let messages = format!("/orders/{id}/messages");
+    let empty = buyer.post_multipart(&messages, &[("body", "  ")], &[]).await;
+    let back = empty.location().unwrap_or_default().to_owned();
+    assert!(buyer.get(&back).await.body.contains("请输入留言或附上照片"));
+
+    // The same refusal for an English reader, and the English the merchant
+    // API and the logs read stays as it was.
+    let english = deal.buyer.clone().call("extend_confirm", &[("id", &id), ("days", "4")]).await;
+    assert!(english.body.contains("Extend by 3, 5, 7 or 10 days"), "{}", english.body);
+    assert_eq!(deal.state().await, crate::domain::order::OrderState::Shipped, "nothing changed");
+    audit_passes(&deal.app).await;
+}
