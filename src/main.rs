@@ -176,8 +176,7 @@ async fn serve(
     };
     worker::spawn(state.clone(), args.timer_tick);
     let app = http::router(state);
-    let listener =
-        tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let listener = http::listen(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");
     // The peer address feeds the per-address limits.
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())

@@ -22,6 +22,27 @@ use super::store::sessions::DbSessionStore;
 use crate::app::{App, shell};
 
 pub const SESSION_COOKIE: &str = "escrowmart_session";
+
+/// Binds the app's listener; every connection it accepts sends small
+/// writes at once. Static files go out as headers and body in two writes,
+/// and with Nagle's algorithm the second waited for the client's delayed
+/// ACK on a kept-alive connection: measured over one connection (wrk -c1),
+/// /favicon.svg answered 78 req/s, 17 ms on average and 52 ms at worst,
+/// while /healthz, one write, answered 5,357 req/s.
+pub async fn listen(
+    addr: std::net::SocketAddr,
+) -> std::io::Result<axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)>> {
+    use axum::serve::ListenerExt;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    Ok(listener.tap_io(no_delay as fn(&mut tokio::net::TcpStream)))
+}
+
+fn no_delay(stream: &mut tokio::net::TcpStream) {
+    if let Err(error) = stream.set_nodelay(true) {
+        // A missing socket option costs latency, not correctness.
+        tracing::warn!(%error, "could not set TCP_NODELAY on a connection");
+    }
+}
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub fn router(state: AppState) -> Router {

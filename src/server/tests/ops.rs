@@ -104,3 +104,14 @@ async fn a_demo_member_can_sign_in_with_the_demo_password() {
         .await;
     assert!(response.status.is_success(), "{response:?}");
 }
+
+#[tokio::test]
+async fn every_accepted_connection_sends_small_writes_at_once() {
+    use axum::serve::Listener;
+    let mut listener = crate::server::http::listen(([127, 0, 0, 1], 0).into()).await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    let client = tokio::net::TcpStream::connect(address).await.expect("connect");
+    let (accepted, _) = listener.accept().await;
+    assert!(accepted.nodelay().expect("read TCP_NODELAY"), "the server's side has Nagle off");
+    assert!(!client.nodelay().expect("read TCP_NODELAY"), "a socket starts with Nagle on");
+}

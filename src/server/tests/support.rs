@@ -117,8 +117,8 @@ impl TestApp {
         });
         let clock = ManualClock::starting_at(START_MS);
         let media_dir = tempfile::tempdir().expect("media dir");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("loopback port");
-        let base_url = format!("http://{}", listener.local_addr().expect("address"));
+        let listener = crate::server::http::listen(([127, 0, 0, 1], 0).into()).await.expect("loopback port");
+        let base_url = format!("http://{}", axum::serve::Listener::local_addr(&listener).expect("address"));
         let secret: Arc<[u8]> = BANK_SECRET.into();
         let bank = SimulatedBank::new(
             format!("{base_url}/bank/callback"),
