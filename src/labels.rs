@@ -9,7 +9,7 @@ use crate::domain::money::{Money, MoneyError};
 use crate::domain::notices::Notice;
 use crate::domain::order::{
     ADDRESS_MAX_CHARS, CARRIER_MAX_CHARS, EXTENSION_DAYS, Event, OrderState, QUANTITY_MAX, REASON_MAX_CHARS,
-    RefundKind, Refusal, Span, Statement, TimerKind, TransitionError,
+    RefundKind, Refusal, Span, Statement, TimerKind, TransitionError, or_list,
 };
 use crate::domain::rating::Score;
 use crate::domain::rating::{COMMENT_MAX_CHARS, RatingError};
@@ -222,7 +222,11 @@ pub fn rule_refusal(l: Locale, refusal: &Refusal) -> String {
         Refusal::RefundOutOfRange { max } => td_string!(l, rule.refund_out_of_range, max = max),
         Refusal::RefundTooLarge { max } => td_string!(l, rule.refund_too_large, max = max),
         Refusal::FullRefundBeforeShipping => td_string!(l, rule.full_refund_before_shipping).into(),
-        Refusal::ExtensionDays => td_string!(l, rule.extension_days, list = or_list(l, &EXTENSION_DAYS)),
+        Refusal::ExtensionDays => td_string!(
+            l,
+            rule.extension_days,
+            list = or_list(&EXTENSION_DAYS, td_string!(l, rule.list_separator), td_string!(l, rule.list_or))
+        ),
         Refusal::ReturnAlreadySent => td_string!(l, rule.return_already_sent).into(),
         Refusal::NothingReturned => td_string!(l, rule.nothing_returned).into(),
         Refusal::StatementMissing(statement) => statement_missing(l, *statement).into(),
@@ -295,18 +299,6 @@ pub fn store_refusal(l: Locale, refused: &crate::server::store::Refused) -> Stri
         Refused::ShopSuspended => td_string!(l, rule.shop_suspended).into(),
         Refused::NotForSale => td_string!(l, rule.not_for_sale).into(),
         Refused::SellerSuspended => td_string!(l, rule.seller_suspended).into(),
-    }
-}
-
-/// "3, 5, 7 or 10" / "3、5、7或10".
-fn or_list(l: Locale, items: &[u32]) -> String {
-    let items: Vec<String> = items.iter().map(u32::to_string).collect();
-    match items.split_last() {
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => {
-            format!("{}{}{last}", rest.join(td_string!(l, rule.list_separator)), td_string!(l, rule.list_or))
-        }
-        None => String::new(),
     }
 }
 

@@ -14,7 +14,7 @@ mod timeline;
 
 pub use deadlines::{Deadline, Deadlines, EXTENSION_DAYS, Paused, TimerKind};
 pub use refunds::{RefundKind, RefundRequest};
-pub use refusal::{Refusal, Span, Statement, days_list};
+pub use refusal::{Refusal, Span, Statement, days_list, or_list};
 pub use timeline::EventKind;
 
 use refunds::{open_request, pause, resume, settle};

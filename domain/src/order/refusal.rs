@@ -94,10 +94,16 @@ fn in_words(window: Millis) -> String {
 
 /// "3, 5, 7 or 10 days", from [`EXTENSION_DAYS`].
 pub fn days_list() -> String {
-    let days: Vec<String> = EXTENSION_DAYS.iter().map(u32::to_string).collect();
-    match days.split_last() {
-        Some((last, [])) => format!("{last} days"),
-        Some((last, rest)) => format!("{} or {last} days", rest.join(", ")),
+    format!("{} days", or_list(&EXTENSION_DAYS, ", ", " or "))
+}
+
+/// Numbers joined by `separator`, the last by `or`: "3, 5, 7 or 10"; the
+/// app passes each language's words.
+pub fn or_list(items: &[u32], separator: &str, or: &str) -> String {
+    let items: Vec<String> = items.iter().map(u32::to_string).collect();
+    match items.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{}{or}{last}", rest.join(separator)),
         None => String::new(),
     }
 }
@@ -117,6 +123,8 @@ mod tests {
     #[test]
     fn the_english_words_follow_the_constants() {
         assert_eq!(days_list(), "3, 5, 7 or 10 days");
+        assert_eq!(or_list(&[7], ", ", " or "), "7");
+        assert_eq!(or_list(&[], ", ", " or "), "");
         assert_eq!(Refusal::ExtensionDays.to_string(), "Extend by 3, 5, 7 or 10 days");
         assert_eq!(
             Refusal::ClaimWindowPassed { window: 2 * HOUR }.to_string(),
