@@ -133,6 +133,9 @@ async fn serve(
     if let Some(root) = &args.site_root {
         leptos_options.site_root = root.to_string_lossy().as_ref().into();
     }
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        leptos_options.hash_files = http::built_names_are_hashed(&leptos_options);
+    }
     let addr = leptos_options.site_addr;
     let given_or_random = |secret: &Option<String>| -> Arc<[u8]> {
         match secret {

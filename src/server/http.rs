@@ -7,6 +7,7 @@ use axum::http::{HeaderName, Request, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower::ServiceBuilder;
@@ -69,14 +70,16 @@ pub fn router(state: AppState) -> Router {
     let (merchant_api, openapi) = super::merchant::router();
     let openapi = std::sync::Arc::new(openapi);
     let docs = {
-        let openapi = openapi.clone();
+        // The document never changes while the server runs, so it is
+        // written once.
+        let page = super::merchant::docs::page(&openapi, &stylesheet_link(&state.leptos_options));
         move || {
-            let page = super::merchant::docs::page(&openapi);
             // The page carries no script; it needs only our stylesheet.
             let policy = "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'";
-            ([(header::CONTENT_SECURITY_POLICY, header::HeaderValue::from_static(policy))], page)
+            ([(header::CONTENT_SECURITY_POLICY, header::HeaderValue::from_static(policy))], page.clone())
         }
     };
+    let built_files_path = format!("/{}", state.leptos_options.site_pkg_dir);
     Router::new()
         .merge(merchant_api)
         .route("/api/v1/openapi.json", get(move || std::future::ready(super::merchant::docs::json(&openapi))))
@@ -87,12 +90,14 @@ pub fn router(state: AppState) -> Router {
         .route("/wallet/statement.csv", get(statement_csv))
         .merge(photo_forms())
         .nest_service("/media", media_files(state.media.dir()))
+        .nest_service(&built_files_path, built_files(&state.leptos_options))
         .leptos_routes_with_context(&state, routes, context.clone(), app_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(
             // Outermost first: every request gets an id before it is logged,
             // and a cross-site request is refused before it touches a session.
             ServiceBuilder::new()
+                .layer(compression())
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
                     let request_id =
@@ -138,14 +143,76 @@ fn photo_forms() -> Router<AppState> {
 
 /// Stored photos never change (each has a fresh random name), so browsers
 /// may keep them for a year.
-fn media_files(
-    dir: &std::path::Path,
-) -> tower_http::set_header::SetResponseHeader<tower_http::services::ServeDir, header::HeaderValue> {
-    tower_http::set_header::SetResponseHeader::overriding(
-        tower_http::services::ServeDir::new(dir),
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("public, max-age=31536000, immutable"),
-    )
+fn media_files(dir: &std::path::Path) -> Router {
+    cached(tower_http::services::ServeDir::new(dir), YEAR_IMMUTABLE)
+}
+
+/// The built JS, wasm and CSS. cargo-leptos (`hash-files`) names them by
+/// their content, so browsers may keep them for a year; a build without
+/// hashed names (tests, a bare `cargo build`) keeps the plain names, which
+/// must be asked for again each time. The brotli and gzip copies written by
+/// `cargo leptos build --precompress` are sent to browsers that take them.
+fn built_files(options: &LeptosOptions) -> Router {
+    let dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    let files = tower_http::services::ServeDir::new(dir).precompressed_br().precompressed_gzip();
+    cached(files, if options.hash_files { YEAR_IMMUTABLE } else { "no-cache" })
+        .layer(middleware::map_response(varies_by_encoding))
+}
+
+/// ServeDir picks the brotli or gzip copy by Accept-Encoding but does not
+/// say so; without `Vary` a shared cache could hand brotli to a client that
+/// cannot read it, and keep doing so for a year.
+async fn varies_by_encoding(mut response: Response) -> Response {
+    response.headers_mut().entry(header::VARY).or_insert(header::HeaderValue::from_static("accept-encoding"));
+    response
+}
+
+/// Whether the build beside this binary named the built files by their
+/// content. cargo-leptos lists the names in a file next to the binary and
+/// tells leptos so only when it starts the server itself; `make run`, the
+/// tests and the benchmarks start the binary directly, so the list being
+/// there is what tells.
+pub fn built_names_are_hashed(options: &LeptosOptions) -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(&*options.hash_file)))
+        .is_some_and(|list| list.is_file())
+}
+
+const YEAR_IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// Files with a cache lifetime on what was found; a 404 is not kept, as the
+/// file may appear (an instance still on the previous build, a photo being
+/// written).
+fn cached(files: tower_http::services::ServeDir, cache_control: &'static str) -> Router {
+    let lifetime = header::HeaderValue::from_static(cache_control);
+    Router::new().fallback_service(files).layer(middleware::map_response(move |mut response: Response| {
+        let lifetime = lifetime.clone();
+        async move {
+            let status = response.status();
+            if status.is_success() || status == StatusCode::NOT_MODIFIED {
+                response.headers_mut().insert(header::CACHE_CONTROL, lifetime);
+            }
+            response
+        }
+    }))
+}
+
+/// The `<link>` to the site's stylesheet under its built name, for pages
+/// written outside Leptos (the API docs).
+fn stylesheet_link(options: &LeptosOptions) -> String {
+    use leptos::prelude::RenderHtml;
+    leptos::view! { <leptos_meta::HashedStylesheet options=options.clone()/> }.to_html()
+}
+
+/// HTML, JSON, CSV, JS and wasm go out compressed to clients that accept it
+/// (the home page: 23 KB as it is). Files already precompressed keep their
+/// encoding, and images are left as they are (the default predicate). The
+/// pages carry no secret an attacker could guess at through the size of a
+/// compressed answer (no CSRF token: cross-site posts are refused by
+/// origin), so compressing them leaks nothing (BREACH).
+fn compression() -> tower_http::compression::CompressionLayer {
+    tower_http::compression::CompressionLayer::new().br(true).zstd(true).gzip(true).no_deflate()
 }
 
 #[derive(serde::Deserialize)]

@@ -40,14 +40,14 @@ const PROBLEMS: [(&str, u16, &str); 12] = [
     ("internal", 500, "Our fault; the request changed nothing. Retry with the same Idempotency-Key."),
 ];
 
-/// `GET /api/docs`.
-pub fn page(api: &Arc<OpenApi>) -> Html<String> {
+/// `GET /api/docs`; `stylesheet` is the site's `<link>` to its CSS.
+pub fn page(api: &Arc<OpenApi>, stylesheet: &str) -> Html<String> {
     let mut out = String::new();
     let description = api.info.description.as_deref().unwrap_or_default();
     out.push_str(&format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
          content=\"width=device-width, initial-scale=1\"><title>{} · Escrowmart</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/escrowmart.css\"></head><body><main class=\"page api-docs\">\
+         {stylesheet}</head><body><main class=\"page api-docs\">\
          <h1>{}</h1><p>{}</p><p><a href=\"/api/v1/openapi.json\">OpenAPI 3.1 document (JSON)</a></p>",
         text(&api.info.title),
         text(&api.info.title),

@@ -3,6 +3,7 @@
 mod abuse;
 mod accounts;
 mod authorization;
+mod delivery;
 mod disputes;
 mod escrow;
 mod hostile;

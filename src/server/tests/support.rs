@@ -162,7 +162,12 @@ impl TestApp {
     }
 
     pub fn client(&self) -> Client {
-        Client { router: self.router.clone(), cookies: HashMap::new(), address: None }
+        Self::client_of(self.router.clone())
+    }
+
+    /// A client of another router on this app's state (set up differently).
+    pub fn client_of(router: Router) -> Client {
+        Client { router, cookies: HashMap::new(), address: None }
     }
 
     /// A client signed up (and so signed in) as a new member.
@@ -193,6 +198,8 @@ pub struct TestResponse {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as it came, for answers that are not text (compressed).
+    pub bytes: axum::body::Bytes,
 }
 
 impl TestResponse {
@@ -290,7 +297,7 @@ impl Client {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
     }
 }
 
