@@ -115,3 +115,17 @@ async fn every_accepted_connection_sends_small_writes_at_once() {
     assert!(accepted.nodelay().expect("read TCP_NODELAY"), "the server's side has Nagle off");
     assert!(!client.nodelay().expect("read TCP_NODELAY"), "a socket starts with Nagle on");
 }
+
+#[tokio::test]
+async fn the_notification_bell_is_drawn_and_named_not_an_emoji() {
+    let app = TestApp::new().await;
+    let mut member = app.member("bell@example.com", "Bell").await;
+    let page = member.get("/").await.body;
+    let bell =
+        page.split(r#"class="bell""#).nth(1).and_then(|rest| rest.split("</a>").next()).unwrap_or_default();
+    assert!(!bell.is_empty(), "the header links to the notifications: {page:.2000}");
+    assert!(bell.contains("<svg") && bell.contains(r#"aria-hidden="true""#), "{bell}");
+    assert!(!bell.contains('🔔'), "an emoji shows as an empty box without an emoji font: {bell}");
+    let label = page.split(r#"href="/notifications""#).nth(1).unwrap_or_default();
+    assert!(label.contains(r#"aria-label="Notifications"#), "{label:.200}");
+}

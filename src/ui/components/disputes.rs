@@ -114,7 +114,7 @@ pub fn RefundSection(order: OrderView, actions: DisputeActions) -> impl IntoView
 
 fn refund_form(id: i64, order: &OrderView) -> impl IntoView + use<> {
     let before_shipping = order.state == OrderState::Paid;
-    let held = order.held.amount().to_string();
+    let held = order.held.amount_text();
     let l = current();
     view! {
         <details class="refund-form">

@@ -80,7 +80,11 @@ fn MemberNav(member: MemberView, sign_out: ServerAction<SignOut>) -> impl IntoVi
         <a href="/merchant">{td_string!(l, nav.merchant)}</a>
         {member.is_arbiter.then(|| view! { <a href="/arbiter">{td_string!(l, nav.arbiter)}</a> })}
         <a href="/notifications" class="bell" aria-label=td_string!(l, nav.notifications, unread = member.unread)>
-            "🔔"
+            // Drawn, not an emoji: a machine without an emoji font showed
+            // an empty box. The link's label names it for screen readers.
+            <svg class="bell__icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+                <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6v-5a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z"/>
+            </svg>
             {(member.unread > 0).then(|| view! { <span class="bell__count" data-testid="unread-count">{member.unread}</span> })}
         </a>
         <span class="member-name" data-testid="member-name">{member.display_name}</span>
