@@ -129,3 +129,22 @@ async fn the_notification_bell_is_drawn_and_named_not_an_emoji() {
     let label = page.split(r#"href="/notifications""#).nth(1).unwrap_or_default();
     assert!(label.contains(r#"aria-label="Notifications"#), "{label:.200}");
 }
+
+#[tokio::test]
+async fn the_first_link_on_every_page_skips_to_the_content() {
+    let app = TestApp::new().await;
+    for path in ["/", "/search?q=phone", "/signin", "/no-such-page"] {
+        let page = app.client().get(path).await.body;
+        let body = page.split("<body").nth(1).unwrap_or_default();
+        let first_link = body.split("<a ").nth(1).and_then(|link| link.split('>').next()).unwrap_or_default();
+        assert!(
+            first_link.contains(r#"class="skip-link""#) && first_link.contains(r##"href="#content""##),
+            "{path}: {first_link}"
+        );
+        let main = body.split("<main").nth(1).and_then(|tag| tag.split('>').next()).unwrap_or_default();
+        assert!(
+            main.contains(r#"id="content""#) && main.contains(r#"tabindex="-1""#),
+            "{path}: <main{main}>"
+        );
+    }
+}

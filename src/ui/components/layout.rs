@@ -38,6 +38,11 @@ pub fn Layout(children: Children) -> impl IntoView {
     let l = current();
 
     view! {
+        // The first thing a keyboard reaches: past the header to the page.
+        // `target` makes the router leave the click to the browser, whose
+        // own jump to #content also moves the keyboard's place (the
+        // router's would only scroll).
+        <a class="skip-link" href="#content" target="_self">{td_string!(l, nav.skip)}</a>
         <header class="site-header">
             <div class="site-header__inner">
                 <a class="brand" href="/">
@@ -60,7 +65,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </nav>
             </div>
         </header>
-        <main class="page">
+        <main class="page" id="content" tabindex="-1">
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors/> }>{children()}</ErrorBoundary>
         </main>
         <footer class="site-footer">
