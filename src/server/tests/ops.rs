@@ -148,3 +148,29 @@ async fn the_first_link_on_every_page_skips_to_the_content() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_empty_list_says_what_to_do_next() {
+    let app = TestApp::new().await;
+    let mut member = app.member("new@example.com", "New").await;
+    let id = super::escrow::member_id(&mut member).await;
+    let empty_of = |page: &str| -> String {
+        page.split(r#"<p class="empty">"#)
+            .skip(1)
+            .filter_map(|p| p.split("</p>").next())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+
+    let dashboard = empty_of(&member.get("/dashboard").await.body);
+    assert!(
+        dashboard.contains(r#"<a href="/sell">"#),
+        "a seller without sales is shown how to start: {dashboard}"
+    );
+    let seller = empty_of(&member.get(&format!("/seller/{id}")).await.body);
+    assert!(seller.contains(r#"<a href="/">"#), "a seller page with nothing on sale leads back: {seller}");
+    let notifications = empty_of(&member.get("/notifications").await.body);
+    assert!(notifications.contains("you are told here"), "{notifications}");
+    let wallet = empty_of(&member.get("/wallet").await.body);
+    assert!(wallet.contains("Top up from your bank"), "{wallet}");
+}

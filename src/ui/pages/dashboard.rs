@@ -48,7 +48,9 @@ pub fn DashboardPage() -> impl IntoView {
                         }}
                         <h2>{td_string!(l, dashboard.all_sales)}</h2>
                         {if d.sales.is_empty() {
-                            Either::Left(view! { <p class="empty">{td_string!(l, dashboard.no_sales)}</p> })
+                            Either::Left(view! {
+                                <p class="empty">{td_string!(l, dashboard.no_sales)} " " <a href="/sell">{td_string!(l, dashboard.start_selling)}</a></p>
+                            })
                         } else {
                             Either::Right(view! { <OrderTable orders=d.sales who=td_string!(l, common.buyer)/> })
                         }}

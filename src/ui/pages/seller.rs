@@ -51,7 +51,7 @@ fn Profile(profile: SellerProfile) -> impl IntoView {
             <Reviews reviews=profile.reviews.clone()/>
             <h2>{td_string!(l, seller.on_sale)}</h2>
             {if profile.listings.is_empty() {
-                Either::Left(view! { <p class="empty">{td_string!(l, seller.nothing)}</p> })
+                Either::Left(view! { <p class="empty">{td_string!(l, seller.nothing)} " " <a href="/">{td_string!(l, seller.browse)}</a></p> })
             } else {
                 Either::Right(view! { <ListingCards listings=profile.listings/> })
             }}
