@@ -12,6 +12,23 @@ pub const DESCRIPTION_MAX_CHARS: usize = 5_000;
 pub const STOCK_MAX: u32 = 100_000;
 /// The first one is the cover.
 pub const PHOTOS_PER_LISTING: usize = 8;
+/// The longest side of a photo as stored for display, and of its thumbnail;
+/// pages offer both to the browser (`srcset`) with these widths.
+pub const PHOTO_DISPLAY_SIDE: u32 = 1_600;
+pub const PHOTO_THUMB_SIDE: u32 = 400;
+
+/// The width of a photo's thumbnail, given the stored display size: the
+/// photo is shrunk to fit a `PHOTO_THUMB_SIDE` square, never enlarged.
+pub fn thumb_width(width: u32, height: u32) -> u32 {
+    let longest = width.max(height);
+    if longest <= PHOTO_THUMB_SIDE {
+        return width;
+    }
+    // Rounded to nearest, as the image crate sizes its thumbnails.
+    let scaled =
+        (u64::from(width) * u64::from(PHOTO_THUMB_SIDE) + u64::from(longest) / 2) / u64::from(longest);
+    u32::try_from(scaled).unwrap_or(PHOTO_THUMB_SIDE).max(1)
+}
 
 #[derive(
     Clone,
@@ -159,7 +176,7 @@ impl Listing {
             description: self.description.clone(),
             category: self.category.slug().to_owned(),
             condition: self.condition.slug().to_owned(),
-            price: self.price.amount().to_string(),
+            price: self.price.amount_text(),
             stock: self.stock.to_string(),
         }
     }

@@ -15,8 +15,8 @@ pub const MAX_BYTES: usize = 5 * 1024 * 1024;
 /// unpack into gigabytes (a decompression bomb) is refused cheaply.
 pub const MAX_SIDE: u32 = 10_000;
 pub const MAX_PIXELS: u64 = 40_000_000;
-const DISPLAY_SIDE: u32 = 1_600;
-const THUMB_SIDE: u32 = 400;
+const DISPLAY_SIDE: u32 = crate::domain::listing::PHOTO_DISPLAY_SIDE;
+const THUMB_SIDE: u32 = crate::domain::listing::PHOTO_THUMB_SIDE;
 const JPEG_QUALITY: u8 = 85;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -190,6 +190,21 @@ pub mod tests {
         assert!(photo.display.starts_with(&[0xFF, 0xD8]), "JPEG");
         let thumb = image::load_from_memory(&photo.thumbnail).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((thumb.width(), thumb.height()), (400, 200));
+    }
+
+    #[test]
+    fn the_thumbnail_width_pages_announce_is_the_width_stored() {
+        for (width, height) in
+            [(1_600, 900), (333, 1_000), (1_000, 333), (399, 401), (401, 399), (40, 30), (1_600, 3)]
+        {
+            let photo = prepare(&DynamicImage::new_rgb8(width, height)).unwrap_or_else(|e| panic!("{e}"));
+            let thumb = image::load_from_memory(&photo.thumbnail).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(
+                crate::domain::listing::thumb_width(photo.width, photo.height),
+                thumb.width(),
+                "{width}x{height}"
+            );
+        }
     }
 
     #[test]

@@ -121,3 +121,37 @@ pub fn locale() -> crate::language::Locale {
 pub fn new_form_key() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
+
+/// Whether this request is a plain form post, from a browser without
+/// JavaScript: Leptos answers it by sending the browser back to the form's
+/// page (server_fn 0.8 tells it by `Accept: text/html`), not with data.
+pub fn is_plain_form_post() -> bool {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.headers.get(http::header::ACCEPT)?.to_str().ok().map(str::to_owned))
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+fn typed_key(form: &str) -> String {
+    format!("typed:{form}")
+}
+
+/// Keeps what was typed into a form whose plain post failed, for the page it
+/// goes back to: that page is drawn afresh and would show the fields empty
+/// (with JavaScript the form never leaves the page, so nothing is kept). The
+/// page takes it back once with [`take_typed`].
+pub async fn keep_typed<T: serde::Serialize>(form: &str, typed: &T) -> Result<(), AppError> {
+    if !is_plain_form_post() {
+        return Ok(());
+    }
+    session().await?.insert(&typed_key(form), typed).await.map_err(|e| {
+        tracing::error!(error = %e, "could not keep a form's typed values");
+        AppError::Internal
+    })
+}
+
+/// What [`keep_typed`] kept for `form`, removed from the session as it is read.
+pub async fn take_typed<T: serde::de::DeserializeOwned>(form: &str) -> Result<Option<T>, AppError> {
+    // A value that no longer reads as `T` (a release changed the form) is
+    // only lost text, not an error.
+    Ok(session().await?.remove::<T>(&typed_key(form)).await.unwrap_or_default())
+}

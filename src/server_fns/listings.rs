@@ -7,11 +7,11 @@ use crate::error::AppError;
 
 pub const LISTINGS_PER_PAGE: u64 = 24;
 
-/// A listing as a card shows it: with its cover photo's thumbnail.
+/// A listing as a card shows it: with its cover photo.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListingSummary {
     pub listing: Listing,
-    pub cover: Option<String>,
+    pub cover: Option<ListingPhoto>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,8 +41,37 @@ pub struct ListingPhoto {
     pub id: i64,
     pub thumb: String,
     pub full: String,
+    /// The display size's; the thumbnail's follow from it.
     pub width: i32,
     pub height: i32,
+}
+
+impl ListingPhoto {
+    /// Both stored sizes with their widths, so the browser fetches the
+    /// thumbnail where it is enough (a card, a phone at density 1) and the
+    /// display size where it is not.
+    pub fn srcset(&self) -> String {
+        let width = u32::try_from(self.width).unwrap_or(0);
+        let height = u32::try_from(self.height).unwrap_or(0);
+        let thumb_width = crate::domain::listing::thumb_width(width, height);
+        if thumb_width >= width {
+            return format!("{} {width}w", self.full);
+        }
+        format!("{} {thumb_width}w, {} {width}w", self.thumb, self.full)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::server::store::photos::Photo> for ListingPhoto {
+    fn from(photo: crate::server::store::photos::Photo) -> Self {
+        ListingPhoto {
+            id: photo.id,
+            thumb: super::context::thumb_url(&photo.file),
+            full: super::context::photo_url(&photo.file),
+            width: photo.width,
+            height: photo.height,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,10 +146,7 @@ pub async fn summaries(
     Ok(listings
         .into_iter()
         .map(|listing| {
-            let cover = photos
-                .remove(&listing.id)
-                .and_then(|p| p.into_iter().next())
-                .map(|p| super::context::thumb_url(&p.file));
+            let cover = photos.remove(&listing.id).and_then(|p| p.into_iter().next()).map(ListingPhoto::from);
             ListingSummary { listing, cover }
         })
         .collect())
@@ -137,13 +163,7 @@ async fn listing_photos(
         .remove(&listing_id)
         .unwrap_or_default()
         .into_iter()
-        .map(|p| ListingPhoto {
-            id: p.id,
-            thumb: super::context::thumb_url(&p.file),
-            full: super::context::photo_url(&p.file),
-            width: p.width,
-            height: p.height,
-        })
+        .map(ListingPhoto::from)
         .collect())
 }
 
@@ -261,10 +281,9 @@ pub async fn create_listing(
     price: String,
     stock: String,
 ) -> Result<(), AppError> {
-    use crate::domain::listing::ListingDraft;
     use crate::server::store::listings::Change;
-    let draft = ListingDraft::parse(&ListingForm { title, description, category, condition, price, stock })?;
-    change_listing(Change::Create(draft), "").await
+    let form = ListingForm { title, description, category, condition, price, stock };
+    submit_listing_form(None, form, Change::Create).await
 }
 
 #[server(endpoint = "update_listing")]
@@ -278,10 +297,46 @@ pub async fn update_listing(
     price: String,
     stock: String,
 ) -> Result<(), AppError> {
-    use crate::domain::listing::ListingDraft;
     use crate::server::store::listings::Change;
-    let draft = ListingDraft::parse(&ListingForm { title, description, category, condition, price, stock })?;
-    change_listing(Change::Update(id, draft), "").await
+    let form = ListingForm { title, description, category, condition, price, stock };
+    submit_listing_form(Some(id), form, |draft| Change::Update(id, draft)).await
+}
+
+/// What was typed into a listing form whose post without JavaScript failed:
+/// the sell form (`id` none) or the edit form of listing `id`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypedListingForm {
+    pub id: Option<i64>,
+    pub form: ListingForm,
+}
+
+/// The one session slot for both listing forms: a member fills one at a time.
+#[cfg(feature = "ssr")]
+const TYPED_LISTING: &str = "listing";
+
+/// Checks and saves a listing form; when that fails, what was typed is kept
+/// for the page the browser goes back to.
+#[cfg(feature = "ssr")]
+async fn submit_listing_form(
+    id: Option<i64>,
+    form: ListingForm,
+    change: impl FnOnce(crate::domain::listing::ListingDraft) -> crate::server::store::listings::Change,
+) -> Result<(), AppError> {
+    use crate::domain::listing::ListingDraft;
+    let saved = match ListingDraft::parse(&form) {
+        Ok(draft) => change_listing(change(draft), "").await,
+        Err(errors) => Err(errors.into()),
+    };
+    if saved.is_err() {
+        super::context::keep_typed(TYPED_LISTING, &TypedListingForm { id, form }).await?;
+    }
+    saved
+}
+
+/// The listing form as typed before a failed post without JavaScript, once.
+#[server(endpoint = "typed_listing")]
+pub async fn typed_listing() -> Result<Option<TypedListingForm>, AppError> {
+    super::context::take_typed(TYPED_LISTING).await
 }
 
 /// Takes a listing off the market (`active = false`) or puts it back.

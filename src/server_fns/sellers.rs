@@ -17,29 +17,30 @@ pub struct SellerProfile {
     pub suspension: Option<String>,
     pub tally: Tally,
     pub reviews: Vec<ReviewView>,
+    /// One page of what they have on sale, newest first.
     pub listings: Vec<ListingSummary>,
+    pub page: u64,
+    pub pages: u64,
+    /// How many listings they have on sale in all.
+    pub on_sale: u64,
 }
 
-/// The newest this many are shown; a big seller's page stays small.
-pub const SELLER_PAGE_LISTINGS: usize = 48;
+/// Listings per page of a seller's page; the rest are a page link away.
+pub const SELLER_PAGE_LISTINGS: u64 = 24;
 
 /// What buyers see of a seller: ratings and what they still sell.
 #[server(endpoint = "get_seller_profile")]
-pub async fn get_seller_profile(id: i64) -> Result<SellerProfile, AppError> {
-    use crate::domain::listing::ListingStatus;
+pub async fn get_seller_profile(id: i64, page: u64) -> Result<SellerProfile, AppError> {
     use crate::server::store;
     use crate::server_fns::context;
     let state = context::state()?;
     let seller = store::members::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let reviews =
         store::ratings::recent(&state.db, id, 20).await?.into_iter().map(ReviewView::from).collect();
-    let listings = store::listings::by_seller(&state.db, id)
-        .await?
-        .into_iter()
-        .filter(|l| l.status == ListingStatus::Active)
-        .take(SELLER_PAGE_LISTINGS)
-        .collect();
-    let listings = super::listings::summaries(&state, listings).await?;
+    let page = page.clamp(1, crate::domain::search::PAGE_MAX);
+    let offset = (page - 1) * SELLER_PAGE_LISTINGS;
+    let on_sale = store::listings::on_sale_by_seller(&state.db, id, offset, SELLER_PAGE_LISTINGS).await?;
+    let listings = super::listings::summaries(&state, on_sale.items).await?;
     Ok(SellerProfile {
         id,
         name: seller.display_name,
@@ -48,5 +49,8 @@ pub async fn get_seller_profile(id: i64) -> Result<SellerProfile, AppError> {
         tally: store::ratings::tally(&state.db, id).await?,
         reviews,
         listings,
+        page,
+        pages: on_sale.total.div_ceil(SELLER_PAGE_LISTINGS).max(1),
+        on_sale: on_sale.total,
     })
 }

@@ -156,6 +156,28 @@ pub async fn by_seller(db: &impl ConnectionTrait, seller_id: i64) -> Result<Vec<
     with_seller_names(db, rows).await
 }
 
+/// One page of a seller's listings on sale, newest first, and how many
+/// they have on sale in all; the seller's public page pages through them.
+pub async fn on_sale_by_seller(
+    db: &impl ConnectionTrait,
+    seller_id: i64,
+    offset: u64,
+    limit: u64,
+) -> Result<Page<Listing>, StoreError> {
+    let on_sale = listings::Entity::find()
+        .filter(listings::Column::SellerId.eq(seller_id))
+        .filter(listings::Column::Status.eq(ListingStatus::Active.slug()));
+    let total = on_sale.clone().count(db).await?;
+    let rows = on_sale
+        .order_by_desc(listings::Column::CreatedAt)
+        .order_by_desc(listings::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok(Page { items: with_seller_names(db, rows).await?, total, capped: false })
+}
+
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, StoreError> {
     Ok(listings::Entity::find().count(db).await?)
 }

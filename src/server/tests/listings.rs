@@ -86,7 +86,47 @@ async fn an_invalid_listing_gets_messages_beside_its_fields_and_nothing_is_saved
     let page = ann.get(&back).await;
     assert!(page.body.contains("Use at most two decimal places (fen)"), "{}", page.body);
     assert!(page.body.contains("id=\"price-error\""));
+    // … with what was typed still in the fields, so nothing is typed twice.
+    assert!(page.body.contains("value=\"1.999\""), "the price as typed");
+    assert!(page.body.contains(">Barely used.</textarea>"), "the description as typed");
+    assert!(page.body.contains("value=\"like-new\" selected"), "the condition as chosen");
     assert_eq!(app.count("listings").await, 0);
+    // Taken once: opening the form afresh starts empty again.
+    let fresh = ann.get("/sell").await.body;
+    assert!(!fresh.contains("Barely used."), "{fresh}");
+    // With JavaScript the form never left the page, so nothing was kept.
+    ann.call("create_listing", &fields).await;
+    let page = ann.get(&back).await;
+    assert!(!page.body.contains("Barely used."), "a kept form only from a plain post");
+}
+
+#[tokio::test]
+async fn a_failed_edit_without_javascript_comes_back_with_the_edit_not_the_stored_listing() {
+    let app = TestApp::new().await;
+    let mut ann = app.member("ann@example.com", "Ann").await;
+    let id = list(&mut ann, KINDLE).await;
+    let other = list(&mut ann, &with(KINDLE, "title", "Kobo Clara")).await;
+    let id_text = id.to_string();
+    let mut fields = with(&with(KINDLE, "title", "Kindle Paperwhite 5, with cover"), "stock", "-1");
+    fields.push(("id", &id_text));
+
+    let edit_page = format!("/item/{id}/edit");
+    let response = ann.submit("update_listing", &fields, &edit_page).await;
+    let back = response.location().expect("redirect").trim_start_matches("http://127.0.0.1:3000").to_owned();
+    assert!(back.starts_with(&edit_page), "{back}");
+    let page = ann.get(&back).await.body;
+    assert!(page.contains("id=\"stock-error\""), "{page}");
+    assert!(page.contains("value=\"Kindle Paperwhite 5, with cover\""), "the title as typed");
+    assert!(app.client().get(&format!("/item/{id}")).await.body.contains("Kindle Paperwhite 5<"));
+
+    // The kept edit belongs to that listing only, even if the browser comes
+    // back to another listing's form (a second tab).
+    let other_page = format!("/item/{other}/edit");
+    let response = ann.submit("update_listing", &fields, &other_page).await;
+    let back = response.location().expect("redirect").trim_start_matches("http://127.0.0.1:3000").to_owned();
+    assert!(back.starts_with(&other_page), "{back}");
+    let page = ann.get(&back).await.body;
+    assert!(page.contains("value=\"Kobo Clara\""), "{page}");
 }
 
 #[tokio::test]

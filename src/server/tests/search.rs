@@ -207,6 +207,11 @@ async fn the_search_page_lives_in_the_url_and_explains_bad_input() {
     assert!(unknown.body.contains("There is no category called"));
 }
 
+async fn cover_file(app: &TestApp, id: i64) -> String {
+    let mut photos = store::photos::of(&app.db, Purpose::Listing, [id]).await.expect("q");
+    photos.remove(&id).and_then(|p| p.into_iter().next()).expect("a photo").file
+}
+
 async fn listing_photo_count(app: &TestApp, id: i64) -> u64 {
     store::photos::count(&app.db, Purpose::Listing, id).await.expect("count")
 }
@@ -545,4 +550,74 @@ async fn an_upgrade_re_indexes_existing_listings() {
     assert_eq!(titles(&app, query("手机")).await, ["二手手机", "华为手机 P40"]);
     assert_eq!(titles(&app, query("shouji")).await, ["二手手机", "华为手机 P40"]);
     assert_eq!(titles(&app, query("壳")).await, ["华为手机 P40"]);
+}
+
+#[tokio::test]
+async fn a_sellers_page_pages_through_everything_they_have_on_sale() {
+    let app = TestApp::new().await;
+    let mei = seller(&app).await;
+    let mut ids = Vec::new();
+    for n in 0..30 {
+        ids.push(listed(&app, mei, &format!("Stamp {n:02}"), "A stamp.", Category::Other, "2", n).await);
+    }
+    store::listings::set_status(&app.db, ids[0], mei, ListingStatus::Delisted, super::support::START_MS)
+        .await
+        .expect("delist");
+
+    let mut visitor = app.client();
+    let first = visitor.get(&format!("/seller/{mei}")).await.body;
+    // Newest first; the delisted Stamp 00 is not on sale, so 29 in all.
+    assert!(first.contains("Stamp 01") && first.contains("Stamp 24"), "{first}");
+    assert!(!first.contains("Stamp 25") && !first.contains("Stamp 00"));
+    assert!(first.contains(&format!("href=\"/seller/{mei}?page=2\"")), "a link to the next page");
+    let second = visitor.get(&format!("/seller/{mei}?page=2")).await.body;
+    for n in 25..30 {
+        assert!(second.contains(&format!("Stamp {n}")), "Stamp {n} on page two");
+    }
+    assert!(!second.contains("Stamp 24") && !second.contains("Stamp 00"));
+    // A page past the end is empty, not an error.
+    let past = visitor.get(&format!("/seller/{mei}?page=99")).await;
+    assert_eq!(past.status, 200);
+}
+
+#[tokio::test]
+async fn pages_offer_both_stored_sizes_and_load_photos_below_the_first_row_lazily() {
+    let app = TestApp::new().await;
+    let mut mei = app.member("mei@example.com", "Mei").await;
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let title = format!("Lamp {n}");
+        let id = super::listings::list(
+            &mut mei,
+            &[
+                ("title", title.as_str()),
+                ("description", "A lamp."),
+                ("category", "other"),
+                ("condition", "used"),
+                ("price", "9"),
+                ("stock", "1"),
+            ],
+        )
+        .await;
+        upload(&mut mei, id, &[("photos", "lamp.png", &png(1_200, 800))]).await;
+        ids.push(id);
+    }
+    let newest = cover_file(&app, ids[4]).await;
+    let item = app.client().get(&format!("/item/{}", ids[4])).await.body;
+    assert!(
+        item.contains(&format!("srcset=\"/media/{newest}_t.jpg 400w, /media/{newest}.jpg 1200w\"")),
+        "{item}"
+    );
+    assert!(item.contains("sizes=\"(max-width: 800px) 100vw, 760px\""));
+
+    let home = app.client().get("/").await.body;
+    let card = |file: &str| {
+        let at = home.find(&format!("src=\"/media/{file}_t.jpg\"")).expect("the card's photo");
+        home[at..].split('>').next().unwrap_or_default().to_owned()
+    };
+    let first = card(&newest);
+    assert!(first.contains("400w") && first.contains("loading=\"eager\""), "{first}");
+    // The oldest is fifth, past the first row.
+    let fifth = card(&cover_file(&app, ids[0]).await);
+    assert!(fifth.contains("loading=\"lazy\""), "{fifth}");
 }

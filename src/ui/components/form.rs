@@ -7,6 +7,7 @@ use leptos::server_fn::ServerFn;
 use leptos::server_fn::error::ServerFnUrlError;
 
 use crate::error::AppError;
+use crate::i18n::td_string;
 use crate::language::current;
 
 /// The error of an action's last run, if it failed. With JavaScript off, a
@@ -25,6 +26,12 @@ where
         Some(result) => result.err(),
         None => from_url.clone(),
     })
+}
+
+/// Whether this page was drawn because a post of `S`'s form without
+/// JavaScript failed and came back here (then what was typed may be kept).
+pub fn returned_with_error<S: ServerFn>() -> bool {
+    use_context::<ServerActionError>().is_some_and(|error| error.path() == S::PATH)
 }
 
 /// The text to put inside a `<textarea>`, for every textarea that shows
@@ -53,15 +60,46 @@ pub fn FieldError(errors: Signal<Option<AppError>>, field: &'static str) -> impl
     }
 }
 
-/// The message about the form as a whole (a refusal, a failure).
+/// The message about the form as a whole (a refusal, a failure), or, when
+/// only fields are wrong, a line saying so above them. It takes the focus,
+/// so a keyboard or screen-reader user lands on what went wrong: without
+/// JavaScript the page comes back and `autofocus` does it; in the app the
+/// first field marked invalid gets the focus (the message if none is).
 #[component]
 pub fn FormError(errors: Signal<Option<AppError>>) -> impl IntoView {
     let l = current();
     move || {
-        errors.get().and_then(|e| e.form_message(l)).map(|message| {
-            view! { <p class="form-error" role="alert">{message}</p> }
-        })
+        errors
+            .get()
+            .and_then(|e| match e.form_message(l) {
+                Some(message) => Some(message),
+                None => matches!(e, AppError::Invalid(_)).then(|| td_string!(l, error.invalid).to_owned()),
+            })
+            .map(|message| {
+                let summary = NodeRef::<leptos::html::P>::new();
+                summary.on_load(focus_first_error);
+                view! {
+                    <p class="form-error" role="alert" tabindex="-1" autofocus node_ref=summary>{message}</p>
+                }
+            })
     }
+}
+
+/// Focuses the first field of the message's form marked `aria-invalid`, or
+/// the message itself.
+fn focus_first_error(summary: leptos::web_sys::HtmlParagraphElement) {
+    use wasm_bindgen::JsCast;
+    let field = summary
+        .closest("form")
+        .ok()
+        .flatten()
+        .and_then(|form| form.query_selector("[aria-invalid=\"true\"]").ok().flatten())
+        .and_then(|field| field.dyn_into::<leptos::web_sys::HtmlElement>().ok());
+    // Focus can fail only on a detached element; nothing to tell anyone then.
+    let _ = match field {
+        Some(field) => field.focus(),
+        None => summary.focus(),
+    };
 }
 
 #[component]

@@ -5,8 +5,17 @@ use crate::labels;
 use crate::language::current;
 use crate::server_fns::listings::ListingSummary;
 
+/// Cards in the first row or two are on screen at once; the rest wait until
+/// scrolled near (four: the home page's first row on a desktop is four).
+const EAGER_CARDS: usize = 4;
+
+/// The card's width as laid out by `.cards` (one column on a phone, cells of
+/// at least 220 px in a 1,120 px page otherwise), for the browser's choice
+/// from `srcset` before the style sheet is read.
+const CARD_IMAGE_SIZES: &str = "(max-width: 520px) 100vw, 270px";
+
 #[component]
-pub fn ListingCard(summary: ListingSummary) -> impl IntoView {
+pub fn ListingCard(summary: ListingSummary, #[prop(default = false)] eager: bool) -> impl IntoView {
     let ListingSummary { listing, cover } = summary;
     let href = format!("/item/{}", listing.id);
     let sold_out = listing.is_sold_out();
@@ -17,7 +26,10 @@ pub fn ListingCard(summary: ListingSummary) -> impl IntoView {
             <a class="card__link" href=href>
                 <span class="card__image">
                     {match cover {
-                        Some(src) => view! { <img src=src alt="" loading="lazy" width="400" height="400"/> }.into_any(),
+                        Some(photo) => view! {
+                            <img src=photo.thumb.clone() srcset=photo.srcset() sizes=CARD_IMAGE_SIZES alt=""
+                                loading=if eager { "eager" } else { "lazy" } width="400" height="400"/>
+                        }.into_any(),
                         None => view! { <span class="card__no-photo" aria-hidden="true">{category}</span> }.into_any(),
                     }}
                 </span>
@@ -38,7 +50,11 @@ pub fn ListingCard(summary: ListingSummary) -> impl IntoView {
 pub fn ListingCards(listings: Vec<ListingSummary>) -> impl IntoView {
     view! {
         <ul class="cards" data-testid="listings">
-            {listings.into_iter().map(|summary| view! { <ListingCard summary/> }).collect_view()}
+            {listings
+                .into_iter()
+                .enumerate()
+                .map(|(i, summary)| view! { <ListingCard summary eager=i < EAGER_CARDS/> })
+                .collect_view()}
         </ul>
     }
 }

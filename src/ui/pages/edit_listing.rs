@@ -6,9 +6,9 @@ use leptos_router::hooks::use_params_map;
 use crate::error::AppError;
 use crate::i18n::td_string;
 use crate::language::current;
-use crate::server_fns::listings::{UpdateListing, listing_for_edit};
+use crate::server_fns::listings::{UpdateListing, listing_for_edit, typed_listing};
 use crate::ui::components::errors::ErrorNotice;
-use crate::ui::components::form::{FormError, SubmitButton, action_error};
+use crate::ui::components::form::{FormError, SubmitButton, action_error, returned_with_error};
 use crate::ui::components::listing_form::ListingFields;
 use crate::ui::components::photo_manager::PhotoManager;
 
@@ -18,11 +18,16 @@ pub fn EditListingPage() -> impl IntoView {
     let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
     let update = ServerAction::<UpdateListing>::new();
     let errors = action_error(update);
-    let listing = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => listing_for_edit(id).await.map(|form| (id, form)),
-            None => Err(AppError::NotFound),
-        }
+    let returned = returned_with_error::<UpdateListing>();
+    let listing = Resource::new(id, move |id| async move {
+        let Some(id) = id else {
+            return Err(AppError::NotFound);
+        };
+        // The stored listing still decides who may edit and that it exists.
+        let stored = listing_for_edit(id).await?;
+        let typed = if returned { typed_listing().await.ok().flatten() } else { None };
+        let form = typed.filter(|typed| typed.id == Some(id)).map_or(stored, |typed| typed.form);
+        Ok((id, form))
     });
     let l = current();
     view! {

@@ -126,6 +126,9 @@ fn ItemView(detail: ListingDetail, set_active: ServerAction<SetListingActive>) -
     }
 }
 
+/// A slide is as wide as the item column (at most 760 px) or the screen.
+const GALLERY_IMAGE_SIZES: &str = "(max-width: 800px) 100vw, 760px";
+
 /// The listing's photos, large, one after another with the cover first;
 /// the thumbnails jump to each. Plain links and CSS scroll snapping, so it
 /// works the same without JavaScript.
@@ -155,7 +158,8 @@ fn Gallery(photos: Vec<ListingPhoto>, title: String) -> impl IntoView {
                     view! {
                     <li id=format!("photo-{}", i + 1)>
                         <a href=link>
-                            <img src=photo.full alt=td_string!(l, item.title_photo_of, title = title.clone(), n = i + 1, count = count)
+                            <img src=photo.full.clone() srcset=photo.srcset() sizes=GALLERY_IMAGE_SIZES
+                                alt=td_string!(l, item.title_photo_of, title = title.clone(), n = i + 1, count = count)
                                 width=photo.width height=photo.height
                                 loading=if i == 0 { "eager" } else { "lazy" }/>
                         </a>
