@@ -59,7 +59,9 @@ async fn run(command: Command, database_url: &str, media: MediaStore) -> Result<
                 seed: args.seed,
             };
             let started = std::time::Instant::now();
-            seed_demo(&db, &media, clock.now_ms(), &Rules::default(), &scale).await?;
+            let progress = seed::progress::CommandLineProgress::for_this_terminal();
+            seed_demo(&db, &media, clock.now_ms(), &Rules::default(), &scale, &progress).await?;
+            progress.finish();
             println!("took {:.1} s", started.elapsed().as_secs_f64());
             Ok(ExitCode::SUCCESS)
         }
@@ -103,8 +105,10 @@ async fn seed_demo(
     now: i64,
     rules: &Rules,
     scale: &seed::Scale,
+    progress: &dyn seed::Progress,
 ) -> Result<(), String> {
-    match seed::demo(db, media, now, rules, scale).await.map_err(|e| format!("seeding failed: {e}"))? {
+    let seeded = seed::demo_reporting(db, media, now, rules, scale, progress).await;
+    match seeded.map_err(|e| format!("seeding failed: {e}"))? {
         Seeded::Demo { members, listings, orders } => println!(
             "seeded {members} members, {listings} listings and {orders} orders; \
              sign in as {} with password {DEMO_PASSWORD}",
@@ -123,7 +127,7 @@ async fn serve(
 ) -> Result<(), String> {
     let rules = args.rules.rules()?;
     if args.demo {
-        seed_demo(&db, &media, clock.now_ms(), &rules, &seed::Scale::default()).await?;
+        seed_demo(&db, &media, clock.now_ms(), &rules, &seed::Scale::default(), &seed::Quiet).await?;
     }
     let mut leptos_options =
         get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?.leptos_options;

@@ -80,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         }
     };
     let built_files_path = format!("/{}", state.leptos_options.site_pkg_dir);
+    let panic_page = panic_page(&stylesheet_link(&state.leptos_options));
     Router::new()
         .merge(merchant_api)
         .route("/api/v1/openapi.json", get(move || std::future::ready(super::merchant::docs::json(&openapi))))
@@ -111,6 +112,7 @@ pub fn router(state: AppState) -> Router {
                 }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(middleware::from_fn(security_headers))
+                .layer(panic_page)
                 .layer(middleware::from_fn(client_address))
                 .layer(middleware::from_fn(refuse_cross_site))
                 .layer(middleware::from_fn(error_status))
@@ -203,6 +205,42 @@ fn cached(files: tower_http::services::ServeDir, cache_control: &'static str) ->
 fn stylesheet_link(options: &LeptosOptions) -> String {
     use leptos::prelude::RenderHtml;
     leptos::view! { <leptos_meta::HashedStylesheet options=options.clone()/> }.to_html()
+}
+
+/// A panic on a request path is a bug (none may panic), but if one slips
+/// through the visitor still gets a page in the site's look with a way back,
+/// and the panic is logged with the request; otherwise hyper drops the
+/// connection and the browser shows its own error. The language of the
+/// request is not known here, so the page says it in both.
+pub fn panic_page(
+    stylesheet_link: &str,
+) -> tower_http::catch_panic::CatchPanicLayer<
+    impl Fn(Box<dyn std::any::Any + Send>) -> Response<Body> + Clone + use<>,
+> {
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>出错了 · Something went wrong · Escrowmart</title>{stylesheet_link}</head>\
+         <body><main class=\"page\" id=\"content\"><section class=\"notice notice--error\" role=\"alert\">\
+         <h1>我们这边出了问题</h1><p>请稍后重试。</p>\
+         <h2 lang=\"en\">Something went wrong on our side</h2><p lang=\"en\">Please try again in a moment.</p>\
+         <p class=\"notice__actions\"><a class=\"button button--primary\" href=\"/\">返回首页 · <span lang=\"en\">Back to the shop</span></a></p>\
+         </section></main></body></html>"
+    );
+    tower_http::catch_panic::CatchPanicLayer::custom(move |panic: Box<dyn std::any::Any + Send>| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::error!(panic = %message, "a request handler panicked");
+        let mut response = Response::new(Body::from(page.clone()));
+        *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("text/html; charset=utf-8"));
+        response
+    })
 }
 
 /// HTML, JSON, CSV, JS and wasm go out compressed to clients that accept it

@@ -4,6 +4,7 @@
 //! real use, so the ledger audit passes on it.
 
 mod pictures;
+pub mod progress;
 mod text;
 
 use rand::seq::IndexedRandom;
@@ -308,6 +309,23 @@ pub enum Seeded {
     AlreadyPopulated,
 }
 
+/// Told how far seeding has come, for a run at scale (100,000 listings take
+/// minutes); the command line draws it, tests ignore it.
+pub trait Progress: Sync {
+    /// A step begins with `total` units of work (members, listings, orders).
+    fn begin(&self, step: &'static str, total: u64);
+    /// `done` units of the current step are finished.
+    fn reached(&self, done: u64);
+}
+
+/// Reports nothing.
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn begin(&self, _step: &'static str, _total: u64) {}
+    fn reached(&self, _done: u64) {}
+}
+
 /// Fills an empty database with the demo marketplace; a database that has
 /// any member is left as it is, so running this twice changes nothing.
 pub async fn demo(
@@ -316,6 +334,18 @@ pub async fn demo(
     now: Millis,
     rules: &Rules,
     scale: &Scale,
+) -> Result<Seeded, SeedError> {
+    demo_reporting(db, media, now, rules, scale, &Quiet).await
+}
+
+/// [`demo`], telling `progress` how far it has come.
+pub async fn demo_reporting(
+    db: &DatabaseConnection,
+    media: &MediaStore,
+    now: Millis,
+    rules: &Rules,
+    scale: &Scale,
+    progress: &dyn Progress,
 ) -> Result<Seeded, SeedError> {
     let mut rng = ChaCha8Rng::seed_from_u64(scale.seed);
     let password_hash = hash_password(DEMO_PASSWORD.to_owned()).await?;
@@ -367,15 +397,18 @@ pub async fn demo(
     }
     store::photos::add_many(&txn, Purpose::Listing, &photos, now).await?;
 
-    let members = generate_members(&txn, scale, &password_hash, &mut rng, now).await?;
+    let members = generate_members(&txn, scale, &password_hash, &mut rng, now, progress).await?;
     let mut sellers = seller_ids.clone();
     sellers.extend(&members);
-    let generated = generate_listings(&txn, scale, &sellers, &pictures, &mut rng, now).await?;
+    let generated = generate_listings(&txn, scale, &sellers, &pictures, &mut rng, now, progress).await?;
     let mut buyers = members.clone();
     buyers.push(buyer);
-    let generated_orders = generate_orders(&txn, scale, &buyers, &generated, &mut rng, now, rules).await?;
+    let generated_orders =
+        generate_orders(&txn, scale, &buyers, &generated, &mut rng, now, rules, progress).await?;
+    progress.begin("saving", 1);
     txn.commit().await?;
     store::search::settle_index(db).await?;
+    progress.reached(1);
     Ok(Seeded::Demo {
         members: seller_ids.len() + members.len(),
         listings: LISTINGS.len() + generated.len(),
@@ -399,15 +432,19 @@ async fn generate_members(
     password_hash: &str,
     rng: &mut ChaCha8Rng,
     now: Millis,
+    progress: &dyn Progress,
 ) -> Result<Vec<i64>, SeedError> {
     let count = scale.members.saturating_sub(SELLERS.len() + 1);
+    progress.begin("members", count as u64);
     let members: Vec<(String, String, Millis)> = (1..=count)
         .map(|n| {
             let joined = now - rng.random_range(1..=700) * crate::domain::order::DAY;
             (format!("member{n}@crowd.demo.escrowmart.test"), text::member_name(rng), joined)
         })
         .collect();
-    Ok(store::members::create_many(txn, &members, password_hash).await?)
+    let created = store::members::create_many(txn, &members, password_hash).await?;
+    progress.reached(count as u64);
+    Ok(created)
 }
 
 async fn generate_listings(
@@ -417,8 +454,10 @@ async fn generate_listings(
     pictures: &[(Category, Vec<StoredFile>)],
     rng: &mut ChaCha8Rng,
     now: Millis,
+    progress: &dyn Progress,
 ) -> Result<Vec<(i64, i64)>, SeedError> {
     let count = scale.listings.saturating_sub(LISTINGS.len());
+    progress.begin("listings", count as u64);
     // Older than the hand-written ones, a few minutes apart on average.
     let mut listed_at = now - (LISTINGS.len() as Millis) * 3_600_000;
     let mut created = Vec::with_capacity(count);
@@ -457,6 +496,7 @@ async fn generate_listings(
             store::photos::add_many(txn, Purpose::Listing, &photos, now).await?;
             photos.clear();
         }
+        progress.reached(created.len() as u64);
     }
     store::photos::add_many(txn, Purpose::Listing, &photos, now).await?;
     Ok(created)
@@ -464,6 +504,7 @@ async fn generate_listings(
 
 /// Orders spread over the states, each a buyer's real journey: a bank
 /// top-up for the price, then the events that bring it where it is.
+#[allow(clippy::too_many_arguments)]
 async fn generate_orders(
     txn: &DatabaseTransaction,
     scale: &Scale,
@@ -472,8 +513,10 @@ async fn generate_orders(
     rng: &mut ChaCha8Rng,
     now: Millis,
     rules: &Rules,
+    progress: &dyn Progress,
 ) -> Result<usize, SeedError> {
     let count = scale.orders.saturating_sub(DEMO_ORDERS);
+    progress.begin("orders", count as u64);
     let mut placed = 0;
     let mut attempts = 0;
     while placed < count && attempts < count * 3 && !listings.is_empty() {
@@ -503,7 +546,11 @@ async fn generate_orders(
             order_step(txn, actor, order_id, event, at, rules).await?;
         }
         placed += 1;
+        if placed % 100 == 0 {
+            progress.reached(placed as u64);
+        }
     }
+    progress.reached(placed as u64);
     Ok(placed)
 }
 

@@ -174,3 +174,38 @@ async fn an_empty_list_says_what_to_do_next() {
     let wallet = empty_of(&member.get("/wallet").await.body);
     assert!(wallet.contains("Top up from your bank"), "{wallet}");
 }
+
+#[tokio::test]
+async fn a_fault_of_ours_is_a_500_page_in_the_sites_look_that_offers_to_try_again() {
+    let app = TestApp::new().await;
+    let mut visitor = app.client();
+    app.db.close_by_ref().await.expect("close");
+
+    let page = visitor.get("/search?q=lamp").await;
+    assert_eq!(page.status, 500);
+    assert!(page.body.contains("Something went wrong on our side"), "{}", page.body);
+    assert!(page.body.contains(r#"href="/search?q=lamp" target="_self" class="button button--primary">Try again"#));
+    assert!(page.body.contains(r#"href="/" class="button">Back to the shop"#));
+    assert!(page.body.contains(r#"class="skip-link""#), "inside the site's header and layout");
+    // The address goes back into the page as the "try again" link: a hostile
+    // one stays an attribute value.
+    let hostile = visitor.get("/search?q=%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E").await;
+    assert_eq!(hostile.status, 500);
+    assert!(!hostile.body.contains("<img src=x"), "{}", hostile.body);
+}
+
+#[tokio::test]
+async fn a_handler_that_panics_still_answers_with_a_page_and_a_way_back() {
+    async fn boom() -> &'static str {
+        panic!("a bug on a request path")
+    }
+    let boom = axum::Router::new()
+        .route("/boom", axum::routing::get(boom))
+        .layer(crate::server::http::panic_page(r#"<link rel="stylesheet" href="/pkg/escrowmart.css">"#));
+    let page = TestApp::client_of(boom).get("/boom").await;
+    assert_eq!(page.status, 500);
+    assert_eq!(page.headers["content-type"], "text/html; charset=utf-8");
+    assert!(page.body.contains(r#"<link rel="stylesheet" href="/pkg/escrowmart.css">"#));
+    assert!(page.body.contains("Something went wrong on our side") && page.body.contains("我们这边出了问题"));
+    assert!(page.body.contains(r#"href="/""#));
+}

@@ -30,19 +30,42 @@ pub fn ErrorPanel(errors: ArcRwSignal<Errors>) -> impl IntoView {
 }
 
 /// Shows an error from a page's data: a 404 page for what does not exist, a
-/// sign-in prompt for what needs an account, a plain message otherwise.
+/// sign-in prompt for what needs an account, otherwise the message with the
+/// status it stands for and a way on: "try again" for a fault of ours (the
+/// same address, a plain link, so it works without JavaScript too), the shop
+/// for everything.
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
     match error {
         AppError::NotFound => view! { <crate::ui::pages::not_found::NotFound/> }.into_any(),
         AppError::SignInRequired => view! { <SignInPrompt/> }.into_any(),
         other => {
-            if matches!(other, AppError::Forbidden) {
-                set_status(403);
-            }
+            #[cfg(feature = "ssr")]
+            set_status(other.status().as_u16());
+            let l = current();
+            let ours = matches!(other, AppError::Internal | AppError::Transport(_));
+            let location = leptos_router::hooks::use_location();
+            // The router's `search` has no leading `?`.
+            let here = move || {
+                let search = location.search.get();
+                if search.is_empty() {
+                    location.pathname.get()
+                } else {
+                    format!("{}?{search}", location.pathname.get())
+                }
+            };
+            let title = if ours { td_string!(l, error.ours_title) } else { td_string!(l, error.title) };
             view! {
-                <section class="notice notice--error" role="alert">
-                    <p>{other.message(current())}</p>
+                <leptos_meta::Title text=title/>
+                <section class="notice notice--error" role="alert" data-testid="error-page">
+                    <h1>{title}</h1>
+                    <p>{other.message(l)}</p>
+                    <p class="notice__actions">
+                        {ours.then(|| view! {
+                            <a class="button button--primary" href=here target="_self">{td_string!(l, error.try_again)}</a>
+                        })}
+                        <a class="button" href="/">{td_string!(l, error.back_to_shop)}</a>
+                    </p>
                 </section>
             }
             .into_any()
@@ -56,6 +79,7 @@ pub fn SignInPrompt() -> impl IntoView {
     let next = move || location.pathname.get();
     let l = current();
     view! {
+        <leptos_meta::Title text=td_string!(l, signin_prompt.title)/>
         <section class="notice">
             <h1>{td_string!(l, signin_prompt.title)}</h1>
             <p>{td_string!(l, signin_prompt.text)}</p>
