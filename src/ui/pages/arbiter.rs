@@ -34,13 +34,13 @@ fn Console(overview: ArbiterOverview) -> impl IntoView {
             Either::Left(view! { <p class="empty">{td_string!(l, arbiter.no_disputes)}</p> })
         } else {
             Either::Right(view! {
-                <table class="table" data-testid="cases">
+                <table class="table table--stack" data-testid="cases">
                     <thead><tr><th>{td_string!(l, common.order)}</th><th>{td_string!(l, common.buyer)}</th><th>{td_string!(l, common.seller)}</th><th>{td_string!(l, arbiter.held)}</th><th>{td_string!(l, arbiter.waiting_since)}</th></tr></thead>
                     <tbody>
                         {overview.cases.into_iter().map(|c| view! {
                             <tr>
-                                <td><a href=format!("/orders/{}", c.order_id)>{format!("#{} {}", c.order_id, c.title)}</a></td>
-                                <td>{c.buyer}</td><td>{c.seller}</td><td>{c.held.to_string()}</td><td>{c.waiting_since}</td>
+                                <td data-label=td_string!(l, common.order)><a href=format!("/orders/{}", c.order_id)>{format!("#{} {}", c.order_id, c.title)}</a></td>
+                                <td data-label=td_string!(l, common.buyer)>{c.buyer}</td><td data-label=td_string!(l, common.seller)>{c.seller}</td><td data-label=td_string!(l, arbiter.held)>{c.held.to_string()}</td><td data-label=td_string!(l, arbiter.waiting_since)>{c.waiting_since}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
@@ -52,13 +52,13 @@ fn Console(overview: ArbiterOverview) -> impl IntoView {
             Either::Left(view! { <p class="empty">{td_string!(l, arbiter.no_claims)}</p> })
         } else {
             Either::Right(view! {
-                <table class="table" data-testid="claims">
+                <table class="table table--stack" data-testid="claims">
                     <thead><tr><th>{td_string!(l, common.order)}</th><th>{td_string!(l, common.buyer)}</th><th>{td_string!(l, common.seller)}</th><th>{td_string!(l, common.amount)}</th><th>{td_string!(l, arbiter.filed)}</th></tr></thead>
                     <tbody>
                         {overview.claims.into_iter().map(|c| view! {
                             <tr>
-                                <td><a href=format!("/orders/{}#claim", c.order_id)>{format!("#{} {}", c.order_id, c.title)}</a></td>
-                                <td>{c.buyer}</td><td>{c.seller}</td><td>{c.amount.to_string()}</td><td>{c.filed}</td>
+                                <td data-label=td_string!(l, common.order)><a href=format!("/orders/{}#claim", c.order_id)>{format!("#{} {}", c.order_id, c.title)}</a></td>
+                                <td data-label=td_string!(l, common.buyer)>{c.buyer}</td><td data-label=td_string!(l, common.seller)>{c.seller}</td><td data-label=td_string!(l, common.amount)>{c.amount.to_string()}</td><td data-label=td_string!(l, arbiter.filed)>{c.filed}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>

@@ -99,15 +99,15 @@ fn Settings(view: MerchantView, actions: Actions) -> impl IntoView {
                 Either::Left(view! { <p class="empty">{td_string!(l, merchant.no_keys)}</p> })
             } else {
                 Either::Right(view! {
-                    <table class="table" data-testid="api-keys">
+                    <table class="table table--stack" data-testid="api-keys">
                         <thead><tr><th>{td_string!(l, merchant.name)}</th><th>{td_string!(l, merchant.key)}</th><th>{td_string!(l, merchant.made)}</th><th>{td_string!(l, merchant.last_used)}</th><th></th></tr></thead>
                         <tbody>
                             {view.keys.into_iter().map(|key| view! {
                                 <tr class:muted=key.revoked>
-                                    <td>{key.name}</td>
-                                    <td><code>{key.shown_as}</code></td>
-                                    <td>{key.created}</td>
-                                    <td>{key.last_used.unwrap_or_else(|| td_string!(l, merchant.never).into())}</td>
+                                    <td data-label=td_string!(l, merchant.name)>{key.name}</td>
+                                    <td data-label=td_string!(l, merchant.key)><code>{key.shown_as}</code></td>
+                                    <td data-label=td_string!(l, merchant.made)>{key.created}</td>
+                                    <td data-label=td_string!(l, merchant.last_used)>{key.last_used.unwrap_or_else(|| td_string!(l, merchant.never).into())}</td>
                                     <td>
                                         {if key.revoked {
                                             Either::Left(td_string!(l, merchant.revoked))
@@ -207,16 +207,16 @@ fn EventItem(event: EventRow, redeliver: ServerAction<RedeliverEvent>) -> impl I
                 Either::Left(view! { <p class="muted">{td_string!(l, merchant.no_endpoint_then)}</p> })
             } else {
                 Either::Right(view! {
-                    <table class="table table--compact">
+                    <table class="table table--compact table--stack">
                         <thead><tr><th>{td_string!(l, merchant.endpoint)}</th><th>{td_string!(l, common.status)}</th><th>{td_string!(l, merchant.attempts)}</th><th>{td_string!(l, merchant.last_answer)}</th><th>{td_string!(l, merchant.latency)}</th></tr></thead>
                         <tbody>
                             {event.deliveries.into_iter().map(|d| view! {
                                 <tr>
-                                    <td><code>{d.url}</code></td>
-                                    <td>{d.status}</td>
-                                    <td>{d.attempts}</td>
-                                    <td>{d.last_status.map(|s| s.to_string()).or(d.last_error).unwrap_or_default()}</td>
-                                    <td>{d.latency_ms.map(|ms| format!("{ms} ms")).unwrap_or_default()}</td>
+                                    <td data-label=td_string!(l, merchant.endpoint)><code>{d.url}</code></td>
+                                    <td data-label=td_string!(l, common.status)>{d.status}</td>
+                                    <td data-label=td_string!(l, merchant.attempts)>{d.attempts}</td>
+                                    <td data-label=td_string!(l, merchant.last_answer)>{d.last_status.map(|s| s.to_string()).or(d.last_error).unwrap_or_default()}</td>
+                                    <td data-label=td_string!(l, merchant.latency)>{d.latency_ms.map(|ms| format!("{ms} ms")).unwrap_or_default()}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

@@ -26,7 +26,7 @@ pub fn MyListingsPage() -> impl IntoView {
                             <p class="empty">{td_string!(l, my_listings.empty)}</p>
                         })),
                         Ok(listings) => Either::Left(Either::Right(view! {
-                            <table class="table">
+                            <table class="table table--stack">
                                 <thead><tr>
                                     <th>{td_string!(l, common.item)}</th><th>{td_string!(l, common.price)}</th>
                                     <th>{td_string!(l, my_listings.stock)}</th><th>{td_string!(l, common.status)}</th><th></th>
@@ -34,10 +34,10 @@ pub fn MyListingsPage() -> impl IntoView {
                                 <tbody>
                                     {listings.into_iter().map(|listing| view! {
                                         <tr>
-                                            <td><a href=format!("/item/{}", listing.id)>{listing.title}</a></td>
-                                            <td>{listing.price.to_string()}</td>
-                                            <td>{listing.stock}</td>
-                                            <td>{labels::listing_status(l, listing.status)}</td>
+                                            <td data-label=td_string!(l, common.item)><a href=format!("/item/{}", listing.id)>{listing.title}</a></td>
+                                            <td data-label=td_string!(l, common.price)>{listing.price.to_string()}</td>
+                                            <td data-label=td_string!(l, my_listings.stock)>{listing.stock}</td>
+                                            <td data-label=td_string!(l, common.status)>{labels::listing_status(l, listing.status)}</td>
                                             <td><a href=format!("/item/{}/edit", listing.id)>{td_string!(l, common.edit)}</a></td>
                                         </tr>
                                     }).collect_view()}

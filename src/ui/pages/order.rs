@@ -115,7 +115,12 @@ fn OrderDetail(order: OrderView, actions: OrderActions, disputes: DisputeActions
                         None => view! { <span>{order.title.clone()}</span> }.into_any(),
                     }}</p>
                 </div>
-                <span class=format!("state state--{}", order.state.slug()) data-testid="order-state">{labels::order_state(l, order.state)}</span>
+                // Named for a screen reader ("Status: Shipped"), and a live
+                // region, so a change made on this page is announced.
+                <p class="order__state" role="status">
+                    <span class="visually-hidden">{td_string!(l, common.status)} ": "</span>
+                    <span class=format!("state state--{}", order.state.slug()) data-testid="order-state">{labels::order_state(l, order.state)}</span>
+                </p>
             </header>
             {move || form_error().map(|message| view! { <p class="form-error" role="alert" data-testid="form-error">{message}</p> })}
             {order.deadline.clone().map(|text| view! { <p class="deadline" data-testid="deadline">{text}</p> })}
@@ -133,8 +138,8 @@ fn OrderDetail(order: OrderView, actions: OrderActions, disputes: DisputeActions
             <ClaimSection order=order.clone() actions=disputes/>
             <RatingSection order=order.clone() actions=disputes/>
             <MessagesSection order=order.clone()/>
-            <section class="timeline" aria-label=td_string!(l, order.timeline)>
-                <h2>{td_string!(l, order.timeline)}</h2>
+            <section class="timeline" aria-labelledby="timeline-heading">
+                <h2 id="timeline-heading">{td_string!(l, order.timeline)}</h2>
                 <ol>
                     {order.timeline.iter().map(|line| view! {
                         <li>

@@ -77,7 +77,7 @@ fn WalletDetail(
             Either::Left(view! { <p class="empty">{td_string!(l, wallet.no_movements)}</p> })
         } else {
             Either::Right(view! {
-                <table class="table" data-testid="statement">
+                <table class="table table--stack" data-testid="statement">
                     <thead><tr>
                         <th>{td_string!(l, common.date)}</th><th>{td_string!(l, wallet.description)}</th>
                         <th>{td_string!(l, common.amount)}</th><th>{td_string!(l, wallet.balance)}</th>
@@ -85,13 +85,13 @@ fn WalletDetail(
                     <tbody>
                         {wallet.statement.into_iter().map(|row| view! {
                             <tr>
-                                <td>{row.at}</td>
-                                <td>
+                                <td data-label=td_string!(l, common.date)>{row.at}</td>
+                                <td data-label=td_string!(l, wallet.description)>
                                     {row.description}
                                     {row.order_id.map(|id| view! { " " <a href=format!("/orders/{id}")>{td_string!(l, wallet.order_link, id = id)}</a> })}
                                 </td>
-                                <td class=if row.incoming { "amount amount--in" } else { "amount amount--out" }>{row.change}</td>
-                                <td>{row.balance.to_string()}</td>
+                                <td data-label=td_string!(l, common.amount) class=if row.incoming { "amount amount--in" } else { "amount amount--out" }>{row.change}</td>
+                                <td data-label=td_string!(l, wallet.balance)>{row.balance.to_string()}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
@@ -100,14 +100,19 @@ fn WalletDetail(
         }}
         {(!wallet.bank_operations.is_empty()).then(|| view! {
             <h2>{td_string!(l, wallet.bank_transfers)}</h2>
-            <table class="table">
+            <table class="table table--stack">
                 <thead><tr>
                     <th>{td_string!(l, common.date)}</th><th>{td_string!(l, wallet.kind)}</th>
                     <th>{td_string!(l, common.amount)}</th><th>{td_string!(l, common.status)}</th>
                 </tr></thead>
                 <tbody>
                     {wallet.bank_operations.into_iter().map(|op| view! {
-                        <tr><td>{op.at}</td><td>{op.kind}</td><td>{op.amount.to_string()}</td><td>{op.status}</td></tr>
+                        <tr>
+                            <td data-label=td_string!(l, common.date)>{op.at}</td>
+                            <td data-label=td_string!(l, wallet.kind)>{op.kind}</td>
+                            <td data-label=td_string!(l, common.amount)>{op.amount.to_string()}</td>
+                            <td data-label=td_string!(l, common.status)>{op.status}</td>
+                        </tr>
                     }).collect_view()}
                 </tbody>
             </table>
