@@ -69,7 +69,7 @@ impl Progress for CommandLineProgress {
         }
         if self.plain.is_none() {
             let style = ProgressStyle::with_template(
-                "{msg:>9} [{bar:32}] {human_pos}/{human_len} {per_sec:>12} eta {eta}",
+                "{msg:>9} [{bar:32}] {human_pos}/{human_len} {elapsed:>4} eta {eta}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> ");
