@@ -131,6 +131,25 @@ async fn the_notification_bell_is_drawn_and_named_not_an_emoji() {
 }
 
 #[tokio::test]
+async fn the_brand_mark_and_the_audit_marks_are_drawn_and_the_audit_marks_named() {
+    let app = TestApp::new().await;
+    let mut arbiter = app.member("judge@example.com", "Judge").await;
+    crate::server::store::members::grant_arbiter(&app.db, "judge@example.com").await.expect("grant");
+    let page = arbiter.get("/arbiter").await.body;
+    let brand =
+        page.split(r#"class="brand""#).nth(1).and_then(|r| r.split("</a>").next()).unwrap_or_default();
+    assert!(brand.contains(r#"<svg class="brand__mark""#) && !brand.contains('担'), "{brand}");
+    let audit = page
+        .split(r#"data-testid="audit""#)
+        .nth(1)
+        .and_then(|r| r.split("</table>").next())
+        .unwrap_or_default();
+    assert!(audit.contains(r#"class="audit-mark audit-mark--passed""#), "{audit:.600}");
+    assert!(audit.contains(r#"<span class="visually-hidden">Passed</span>"#), "{audit:.600}");
+    assert!(!audit.contains('✓') && !audit.contains('✗'));
+}
+
+#[tokio::test]
 async fn the_first_link_on_every_page_skips_to_the_content() {
     let app = TestApp::new().await;
     for path in ["/", "/search?q=phone", "/signin", "/no-such-page"] {
@@ -184,7 +203,10 @@ async fn a_fault_of_ours_is_a_500_page_in_the_sites_look_that_offers_to_try_agai
     let page = visitor.get("/search?q=lamp").await;
     assert_eq!(page.status, 500);
     assert!(page.body.contains("Something went wrong on our side"), "{}", page.body);
-    assert!(page.body.contains(r#"href="/search?q=lamp" target="_self" class="button button--primary">Try again"#));
+    assert!(
+        page.body
+            .contains(r#"href="/search?q=lamp" target="_self" class="button button--primary">Try again"#)
+    );
     assert!(page.body.contains(r#"href="/" class="button">Back to the shop"#));
     assert!(page.body.contains(r#"class="skip-link""#), "inside the site's header and layout");
     // The address goes back into the page as the "try again" link: a hostile

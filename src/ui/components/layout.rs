@@ -46,7 +46,12 @@ pub fn Layout(children: Children) -> impl IntoView {
         <header class="site-header">
             <div class="site-header__inner">
                 <a class="brand" href="/">
-                    <span class="brand__mark" aria-hidden="true">"担"</span>
+                    // A drawn shield, not the character 担: without a CJK
+                    // font it showed as an empty box.
+                    <svg class="brand__mark" viewBox="0 0 32 32" width="32" height="32" aria-hidden="true" focusable="false">
+                        <path d="M16 6l8 3v6c0 5-3.4 9.4-8 11c-4.6-1.6-8-6-8-11V9z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/>
+                        <path d="M12 16l3 3l5-6" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/>
+                    </svg>
                     "Escrowmart"
                 </a>
                 <form class="header-search" method="get" action="/search" role="search">

@@ -71,12 +71,30 @@ fn Console(overview: ArbiterOverview) -> impl IntoView {
             <tbody>
                 {overview.audit.into_iter().map(|line| view! {
                     <tr>
-                        <td>{if line.passed { "✓" } else { "✗" }}</td>
+                        <td><AuditMark passed=line.passed/></td>
                         <td>{line.name}</td>
                         <td>{line.detail}</td>
                     </tr>
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// A check's outcome as a drawn tick or cross (a font may lack ✓ and ✗),
+/// named in words for screen readers.
+#[component]
+fn AuditMark(passed: bool) -> impl IntoView {
+    let l = current();
+    let (path, class, words) = if passed {
+        ("M5 12.5l4.5 4.5L19 7.5", "audit-mark audit-mark--passed", td_string!(l, arbiter.passed))
+    } else {
+        ("M6 6l12 12M18 6L6 18", "audit-mark audit-mark--failed", td_string!(l, arbiter.failed))
+    };
+    view! {
+        <svg class=class viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+            <path d=path fill="none" stroke="currentColor" stroke-width="2.5" stroke-linecap="round" stroke-linejoin="round"/>
+        </svg>
+        <span class="visually-hidden">{words}</span>
     }
 }
