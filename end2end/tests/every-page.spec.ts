@@ -153,6 +153,9 @@ test('every page passes axe and fits a phone, in every order state, hydrated and
   await tour.visitAndCheck(seller, '/sell', 'sell');
   await seller.getByRole('button', { name: 'List it' }).click();
   await expect(seller.locator('#title-error')).toBeVisible();
+  // The focus is on what went wrong: the first invalid field in the app, the
+  // error line at the top of the form after a page load without JavaScript.
+  await expect(testInfo.project.use.javaScriptEnabled ? seller.getByLabel('Title') : seller.locator('p.form-error')).toBeFocused();
   await tour.check(seller, 'sell, with errors');
   const itemPath = await listItem(seller, testInfo, { title: `Desk lamp ${run}`, price: '100.00', stock: '10' });
   await visit(seller, testInfo, `${itemPath}/edit`);
