@@ -22,6 +22,21 @@ async fn latest_listing_id(client: &mut Client) -> i64 {
     listings.first().and_then(|l| l["id"].as_i64()).expect("a listing")
 }
 
+/// Posts a form the way a browser without JavaScript does, from `page`, and
+/// follows the redirect back to it: the address and the page drawn there.
+async fn post_without_javascript(
+    client: &mut Client,
+    function: &str,
+    fields: &[(&str, &str)],
+    page: &str,
+) -> (String, String) {
+    let response = client.submit(function, fields, page).await;
+    let back = response.location().expect("redirect").trim_start_matches("http://127.0.0.1:3000").to_owned();
+    assert!(back.starts_with(page), "back to the form's page: {back}");
+    let body = client.get(&back).await.body;
+    (back, body)
+}
+
 fn with(
     fields: &[(&'static str, &'static str)],
     key: &str,
@@ -81,15 +96,13 @@ async fn an_invalid_listing_gets_messages_beside_its_fields_and_nothing_is_saved
     assert_eq!(app.count("listings").await, 0);
 
     // Without JavaScript the messages come back on the form page itself.
-    let response = ann.submit("create_listing", &fields, "/sell").await;
-    let back = response.location().expect("redirect").trim_start_matches("http://127.0.0.1:3000").to_owned();
-    let page = ann.get(&back).await;
-    assert!(page.body.contains("Use at most two decimal places (fen)"), "{}", page.body);
-    assert!(page.body.contains("id=\"price-error\""));
+    let (back, page) = post_without_javascript(&mut ann, "create_listing", &fields, "/sell").await;
+    assert!(page.contains("Use at most two decimal places (fen)"), "{page}");
+    assert!(page.contains("id=\"price-error\""));
     // … with what was typed still in the fields, so nothing is typed twice.
-    assert!(page.body.contains("value=\"1.999\""), "the price as typed");
-    assert!(page.body.contains(">Barely used.</textarea>"), "the description as typed");
-    assert!(page.body.contains("value=\"like-new\" selected"), "the condition as chosen");
+    assert!(page.contains("value=\"1.999\""), "the price as typed");
+    assert!(page.contains(">Barely used.</textarea>"), "the description as typed");
+    assert!(page.contains("value=\"like-new\" selected"), "the condition as chosen");
     assert_eq!(app.count("listings").await, 0);
     // Taken once: opening the form afresh starts empty again.
     let fresh = ann.get("/sell").await.body;
@@ -111,10 +124,7 @@ async fn a_failed_edit_without_javascript_comes_back_with_the_edit_not_the_store
     fields.push(("id", &id_text));
 
     let edit_page = format!("/item/{id}/edit");
-    let response = ann.submit("update_listing", &fields, &edit_page).await;
-    let back = response.location().expect("redirect").trim_start_matches("http://127.0.0.1:3000").to_owned();
-    assert!(back.starts_with(&edit_page), "{back}");
-    let page = ann.get(&back).await.body;
+    let (_, page) = post_without_javascript(&mut ann, "update_listing", &fields, &edit_page).await;
     assert!(page.contains("id=\"stock-error\""), "{page}");
     assert!(page.contains("value=\"Kindle Paperwhite 5, with cover\""), "the title as typed");
     assert!(app.client().get(&format!("/item/{id}")).await.body.contains("Kindle Paperwhite 5<"));
@@ -122,10 +132,7 @@ async fn a_failed_edit_without_javascript_comes_back_with_the_edit_not_the_store
     // The kept edit belongs to that listing only, even if the browser comes
     // back to another listing's form (a second tab).
     let other_page = format!("/item/{other}/edit");
-    let response = ann.submit("update_listing", &fields, &other_page).await;
-    let back = response.location().expect("redirect").trim_start_matches("http://127.0.0.1:3000").to_owned();
-    assert!(back.starts_with(&other_page), "{back}");
-    let page = ann.get(&back).await.body;
+    let (_, page) = post_without_javascript(&mut ann, "update_listing", &fields, &other_page).await;
     assert!(page.contains("value=\"Kobo Clara\""), "{page}");
 }
 
