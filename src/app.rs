@@ -7,6 +7,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::ui::components::layout::Layout;
 use crate::ui::pages::{
+    account::{AccountPage, ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage},
     arbiter::ArbiterPage,
     checkout::{CheckoutPage, CheckoutReturnPage},
     dashboard::DashboardPage,
@@ -110,6 +111,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/checkout/:id/return") view=CheckoutReturnPage ssr=SsrMode::Async/>
                     <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

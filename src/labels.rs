@@ -299,6 +299,19 @@ pub fn store_refusal(l: Locale, refused: &crate::server::store::Refused) -> Stri
         Refused::ShopSuspended => td_string!(l, rule.shop_suspended).into(),
         Refused::NotForSale => td_string!(l, rule.not_for_sale).into(),
         Refused::SellerSuspended => td_string!(l, rule.seller_suspended).into(),
+        Refused::EmailNotConfirmed => td_string!(l, rule.email_not_confirmed).into(),
+        Refused::Link(refusal) => link_refusal(l, *refusal),
+        Refused::WrongPassword => td_string!(l, rule.wrong_password).into(),
+    }
+}
+
+/// Why a mailed link did not work, in a language.
+pub fn link_refusal(l: Locale, refusal: crate::domain::account::LinkRefusal) -> String {
+    use crate::domain::account::LinkRefusal;
+    match refusal {
+        LinkRefusal::Unknown => td_string!(l, rule.link_unknown).into(),
+        LinkRefusal::Used => td_string!(l, rule.link_used).into(),
+        LinkRefusal::Expired => td_string!(l, rule.link_expired).into(),
     }
 }
 

@@ -8,6 +8,7 @@ use escrowmart::server::bank::SimulatedBank;
 use escrowmart::server::clock::{Clock, SystemClock};
 use escrowmart::server::config::{Cli, Command, MerchantCommand, ServeArgs, UserCommand};
 use escrowmart::server::limits::Limits;
+use escrowmart::server::mail::MailSettings;
 use escrowmart::server::media::MediaStore;
 use escrowmart::server::merchant::setup;
 use escrowmart::server::seed::{self, DEMO_BUYER, DEMO_PASSWORD, Seeded};
@@ -176,12 +177,19 @@ async fn serve(
             webhook_retry_ms: args.webhook_retry_schedule()?,
             webhook_timeout: escrowmart::server::merchant::delivery::TIMEOUT,
             webhook_allow_private: args.webhook_allow_private,
+            mail: args.smtp_url.clone().filter(|url| !url.is_empty()).map(|smtp_url| MailSettings {
+                smtp_url,
+                from: args.mail_from.clone(),
+                retry_ms: escrowmart::server::mail::RETRY_SCHEDULE_MS.to_vec(),
+                poll: args.mail_poll,
+            }),
         }),
         category_counts: Arc::default(),
         limits: Arc::new(Limits::new(args.limits.settings())),
         audit: Arc::default(),
     };
     worker::spawn(state.clone(), args.timer_tick);
+    escrowmart::server::mail::spawn(state.clone());
     let app = http::router(state);
     let listener = http::listen(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");

@@ -13,6 +13,7 @@ mod m20261126_000005_one_bank_payment_per_order;
 mod m20261127_000006_merchants;
 mod m20261127_000007_bigram_search;
 mod m20261127_000008_languages;
+mod m20261127_000009_accounts_and_mail;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000006_merchants::Migration),
             Box::new(m20261127_000007_bigram_search::Migration),
             Box::new(m20261127_000008_languages::Migration),
+            Box::new(m20261127_000009_accounts_and_mail::Migration),
         ]
     }
 }

@@ -6,12 +6,20 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::Request;
+use axum::middleware::Next;
+use axum::response::Response;
 use tower_sessions::Session;
 
+use super::state::AppState;
 use super::store::members::Member;
+use crate::domain::account::{SessionCheck, SignedIn};
 
-/// The session key holding the signed-in member's id.
-pub const MEMBER_ID_KEY: &str = "member_id";
+/// The session key holding who is signed in ([`SignedIn`]). A session of
+/// the time before it (a bare `member_id`) counts as signed out.
+pub const SIGNED_IN_KEY: &str = "signed_in";
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -87,9 +95,63 @@ fn dummy_hash(hasher: &Argon2<'_>) -> Result<&'static str, AuthError> {
 
 /// Starts a signed-in session under a fresh id, so an id planted before
 /// sign-in (session fixation) is worthless afterwards.
-pub async fn sign_in(session: &Session, member: &Member) -> Result<(), AuthError> {
+pub async fn sign_in(session: &Session, member: &Member, now: i64) -> Result<(), AuthError> {
+    sign_in_under(session, member.id, member.session_generation, now).await
+}
+
+/// Signs in under a given session generation: the one a password change
+/// has just raised, so the session making the change goes on.
+pub async fn sign_in_under(
+    session: &Session,
+    member_id: i64,
+    generation: i32,
+    now: i64,
+) -> Result<(), AuthError> {
     session.cycle_id().await?;
-    session.insert(MEMBER_ID_KEY, member.id).await?;
+    let signed_in = SignedIn { member_id, generation, signed_in_at: now, last_seen_at: now };
+    session.insert(SIGNED_IN_KEY, signed_in).await?;
+    Ok(())
+}
+
+/// Ends a session that should no longer stand — its member signed out
+/// everywhere or changed their password, it sat idle for a week, it is a
+/// month old, its member is gone — before anything reads who is signed in,
+/// so every route sees the same answer. One query by primary key per
+/// signed-in request; "last seen" is written at most once a minute.
+pub async fn end_stale_sessions(
+    State(state): State<AppState>,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
+    if let Some(session) = request.extensions().get::<Session>().cloned()
+        && let Err(e) = check_session(&state, &session).await
+    {
+        // Whether the session still stands is unknown (the database is
+        // unreachable): nothing this request could do would work anyway.
+        return super::http::internal_error(&e);
+    }
+    next.run(request).await
+}
+
+async fn check_session(
+    state: &AppState,
+    session: &Session,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let Some(signed_in) = session.get::<SignedIn>(SIGNED_IN_KEY).await? else {
+        return Ok(());
+    };
+    let now = state.clock.now_ms();
+    let generation = super::store::accounts::session_generation(&state.db, signed_in.member_id).await?;
+    match generation.map(|g| signed_in.check(g, now)) {
+        Some(SessionCheck::Live { touch: false }) => {}
+        Some(SessionCheck::Live { touch: true }) => {
+            session.insert(SIGNED_IN_KEY, SignedIn { last_seen_at: now, ..signed_in }).await?;
+        }
+        ended => {
+            tracing::info!(member_id = signed_in.member_id, ?ended, "session ended");
+            session.flush().await?;
+        }
+    }
     Ok(())
 }
 
@@ -100,6 +162,8 @@ pub async fn sign_out(session: &Session) -> Result<(), AuthError> {
     Ok(())
 }
 
+/// Who is signed in (sessions that should have ended are gone by now:
+/// [`end_stale_sessions`] runs first).
 pub async fn signed_in_member_id(session: &Session) -> Result<Option<i64>, AuthError> {
-    Ok(session.get::<i64>(MEMBER_ID_KEY).await?)
+    Ok(session.get::<SignedIn>(SIGNED_IN_KEY).await?.map(|s| s.member_id))
 }

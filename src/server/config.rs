@@ -137,6 +137,20 @@ pub struct ServeArgs {
     #[arg(long, env = "ESCROWMART_WEBHOOK_ALLOW_PRIVATE", default_value_t = false)]
     pub webhook_allow_private: bool,
 
+    /// The SMTP server the e-mail outbox is sent through:
+    /// `smtp://host:25`, `smtp://user:pass@host:587?tls=required`,
+    /// `smtps://user:pass@host:465`. Unset, e-mails wait in the outbox.
+    #[arg(long, env = "ESCROWMART_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// Who the e-mails come from.
+    #[arg(long, env = "ESCROWMART_MAIL_FROM", default_value = "Escrowmart <no-reply@escrowmart.localhost>")]
+    pub mail_from: String,
+
+    /// How often the e-mail sender looks for due messages.
+    #[arg(long, env = "ESCROWMART_MAIL_POLL", default_value = "1s", value_parser = humantime::parse_duration)]
+    pub mail_poll: Duration,
+
     #[command(flatten)]
     pub rules: RulesArgs,
 

@@ -65,7 +65,9 @@ pub fn router(state: AppState) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.settings.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
+        .with_expiry(Expiry::OnInactivity(time::Duration::milliseconds(
+            crate::domain::account::SESSION_IDLE_MS,
+        )));
 
     let (merchant_api, openapi) = super::merchant::router();
     let openapi = std::sync::Arc::new(openapi);
@@ -89,11 +91,14 @@ pub fn router(state: AppState) -> Router {
         .route("/lang/{code}", get(switch_language))
         .route("/bank/callback", post(super::bank::callback))
         .route("/wallet/statement.csv", get(statement_csv))
-        .merge(photo_forms())
         .nest_service("/media", media_files(state.media.dir()))
         .nest_service(&built_files_path, built_files(&state.leptos_options))
         .leptos_routes_with_context(&state, routes, context.clone(), app_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(middleware::from_fn(limit_text_bodies))
+        // Added after the text limit, so it does not apply to them: their
+        // own, larger limit is in `photo_forms`.
+        .merge(photo_forms())
         .layer(
             // Outermost first: every request gets an id before it is logged,
             // and a cross-site request is refused before it touches a session.
@@ -118,11 +123,51 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn(error_status))
                 .layer(middleware::from_fn(request_language))
                 .layer(sessions)
+                .layer(middleware::from_fn_with_state(state.clone(), super::auth::end_stale_sessions))
                 .layer(middleware::from_fn_with_state(state.clone(), drop_unsigned_errors))
                 .layer(middleware::from_fn_with_state(state.clone(), sign_error_redirects))
                 .layer(middleware::from_fn_with_state(state.clone(), limit_posts)),
         )
         .with_state(state)
+}
+
+/// The most a request without photos may send: a listing's description
+/// of 5,000 Chinese characters is 45 KB as a form, an escrow with every
+/// line and note filled in about 60 KB as JSON.
+pub const TEXT_BODY_LIMIT: usize = 256 * 1024;
+
+/// Refuses a body over [`TEXT_BODY_LIMIT`] with 413 before reading it
+/// whole: at once when its length is declared, else as soon as more has
+/// arrived than the limit. Neither Leptos' server functions nor a
+/// hand-read body have a limit of their own (axum's default applies only
+/// to its extractors), so without this a client could stream gigabytes
+/// into memory.
+async fn limit_text_bodies(request: Request<Body>, next: axum::middleware::Next) -> Response {
+    let too_large = || (StatusCode::PAYLOAD_TOO_LARGE, "This request is too large").into_response();
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(length) if length > TEXT_BODY_LIMIT as u64 => too_large(),
+        Some(_) => next.run(request).await,
+        // Nothing to read (a page load): no copy.
+        None if axum::body::HttpBody::size_hint(request.body()).exact() == Some(0) => next.run(request).await,
+        None => {
+            // Streamed with no length: read it here, up to the limit.
+            let (parts, body) = request.into_parts();
+            match http_body_util::BodyExt::collect(http_body_util::Limited::new(body, TEXT_BODY_LIMIT)).await
+            {
+                Ok(collected) => next.run(Request::from_parts(parts, Body::from(collected.to_bytes()))).await,
+                Err(e) if e.is::<http_body_util::LengthLimitError>() => too_large(),
+                Err(e) => {
+                    tracing::info!(error = %e, "request body could not be read");
+                    (StatusCode::BAD_REQUEST, "The request body could not be read").into_response()
+                }
+            }
+        }
+    }
 }
 
 /// Forms with photos of 5 MB each, plus text: up to eight for a listing,
@@ -351,7 +396,7 @@ fn statement_to_csv(
     writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
-fn internal_error(error: &dyn std::fmt::Display) -> Response {
+pub(crate) fn internal_error(error: &dyn std::fmt::Display) -> Response {
     tracing::error!(error = %error, "request failed");
     (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side; please try again").into_response()
 }

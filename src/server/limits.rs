@@ -62,6 +62,10 @@ impl Default for LimitSettings {
     }
 }
 
+/// Links mailed for one account in an hour: enough for a member who lost
+/// a mail or two, too few to flood their mailbox.
+const ACCOUNT_MAILS_PER_HOUR: u32 = 5;
+
 /// A request refused for going too fast: try again after this many seconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TooFast {
@@ -74,6 +78,7 @@ pub struct Limits {
     failed_sign_ins_per_account: FailureThrottle<String>,
     failed_sign_ins_per_address: FailureThrottle<IpAddr>,
     sign_ups: DefaultKeyedRateLimiter<IpAddr>,
+    account_mails: DefaultKeyedRateLimiter<String>,
     posts: DefaultKeyedRateLimiter<Poster>,
     api_keys: DefaultKeyedRateLimiter<i64>,
     api_addresses: DefaultKeyedRateLimiter<IpAddr>,
@@ -86,6 +91,7 @@ impl Limits {
             failed_sign_ins_per_account: FailureThrottle::new(settings.free_failures_per_account),
             failed_sign_ins_per_address: FailureThrottle::new(settings.free_failures_per_address),
             sign_ups: RateLimiter::keyed(Quota::per_hour(per(settings.sign_ups_per_hour))),
+            account_mails: RateLimiter::keyed(Quota::per_hour(per(ACCOUNT_MAILS_PER_HOUR))),
             posts: RateLimiter::keyed(Quota::per_minute(per(settings.posts_per_minute))),
             api_keys: RateLimiter::keyed(Quota::per_minute(per(settings.api_calls_per_minute))),
             // An address may carry several keys (a shop's live and test servers
@@ -123,6 +129,14 @@ impl Limits {
 
     pub fn sign_up(&self, from: ClientAddress) -> Result<(), TooFast> {
         Self::take(&self.sign_ups, &from.0)
+    }
+
+    /// A mailed link (reset, confirmation) asked for this account from this
+    /// address: counted against the address like a sign-up, and against
+    /// the account, so nobody can fill a member's mailbox with them.
+    pub fn account_mail(&self, email: &str, from: ClientAddress) -> Result<(), TooFast> {
+        Self::take(&self.sign_ups, &from.0)?;
+        Self::take(&self.account_mails, &account_key(email))
     }
 
     pub fn post(&self, poster: Poster) -> Result<(), TooFast> {

@@ -10,6 +10,7 @@ pub mod entities;
 pub mod forms;
 pub mod http;
 pub mod limits;
+pub mod mail;
 pub mod media;
 pub mod merchant;
 pub mod redirect_errors;

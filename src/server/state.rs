@@ -106,6 +106,8 @@ pub struct Settings {
     /// Let webhooks go to loopback and private addresses (tests, a shop on
     /// the same machine); off in production.
     pub webhook_allow_private: bool,
+    /// Where e-mail goes out; none keeps the outbox unsent.
+    pub mail: Option<super::mail::MailSettings>,
 }
 
 /// A secret of 256 random bits, for a process that was given none.

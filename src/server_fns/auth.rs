@@ -11,6 +11,8 @@ pub struct MemberView {
     /// Notifications not yet seen, for the header.
     pub unread: u64,
     pub is_arbiter: bool,
+    /// Whether they confirmed their address (else they are reminded).
+    pub email_verified: bool,
 }
 
 /// The same message for an unknown email and a wrong password, so the form
@@ -29,6 +31,7 @@ pub async fn current_member() -> Result<Option<MemberView>, AppError> {
         display_name: member.display_name,
         unread,
         is_arbiter: member.is_arbiter,
+        email_verified: member.email_verified,
     }))
 }
 
@@ -56,9 +59,11 @@ pub async fn sign_up(
     // Hashed whether or not the email is taken, so both answers take as long.
     let hash = auth::hash_password(new_member.password.clone()).await?;
     let now = state.clock.now_ms();
-    let member = match store::members::create(&state.db, &new_member, hash, now).await {
+    let txn = crate::server::db::begin_write(&state.db).await?;
+    let member = match store::members::create(&txn, &new_member, hash, now).await {
         Ok(member) => member,
         Err(store::StoreError::Taken(_)) => {
+            txn.rollback().await?;
             store::members::tell_owner_of_sign_up_attempt(&state.db, &new_member.email, now).await?;
             return Err(AppError::field(
                 FieldErrors::FORM,
@@ -67,8 +72,12 @@ pub async fn sign_up(
         }
         Err(other) => return Err(other.into()),
     };
-    auth::sign_in(&context::session().await?, &member).await?;
-    store::members::remember_language(&state.db, member.id, context::locale()).await?;
+    // The language first, so the confirmation mail is written in it.
+    store::members::remember_language(&txn, member.id, context::locale()).await?;
+    let confirm = crate::domain::account::LinkPurpose::VerifyEmail;
+    store::accounts::mail_link(&txn, member.id, confirm, &state.settings.public_url, now).await?;
+    txn.commit().await?;
+    auth::sign_in(&context::session().await?, &member, now).await?;
     leptos_axum::redirect(&local_path_or_home(next.as_deref()));
     Ok(())
 }
@@ -95,7 +104,7 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
         ));
     };
     state.limits.sign_in_succeeded(&email, from);
-    auth::sign_in(&context::session().await?, &member).await?;
+    auth::sign_in(&context::session().await?, &member, state.clock.now_ms()).await?;
     store::members::remember_language(&state.db, member.id, context::locale()).await?;
     leptos_axum::redirect(&local_path_or_home(next.as_deref()));
     Ok(())

@@ -1,6 +1,7 @@
 //! Server functions: who is asking → transaction → store → DTO. Each file
 //! holds one resource's functions and the types both sides share.
 
+pub mod account;
 pub mod auth;
 pub mod disputes;
 pub mod listings;

@@ -13,6 +13,14 @@ pub struct Model {
     pub body: String,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+    pub attempts: i32,
+    pub next_attempt_at: i64,
+    /// Held by the instance sending it until then.
+    pub claimed_until: Option<i64>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub last_error: Option<String>,
+    /// Given up: the server refused it for good, or every retry failed.
+    pub failed_at: Option<i64>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

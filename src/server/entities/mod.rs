@@ -1,5 +1,6 @@
 //! SeaORM models, one per table. Kept by hand to match `migrations/`.
 
+pub mod account_tokens;
 pub mod accounts;
 pub mod api_keys;
 pub mod bank_operations;

@@ -18,6 +18,10 @@ pub struct Model {
     /// The language the member last used (`zh-CN`, `en`), for e-mails.
     #[sea_orm(column_type = "Text", nullable)]
     pub locale: Option<String>,
+    /// When the member followed the link mailed to their address.
+    pub email_verified_at: Option<i64>,
+    /// Raised to end every session signed in before (see `auth`).
+    pub session_generation: i32,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

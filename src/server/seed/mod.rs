@@ -365,6 +365,8 @@ pub async fn demo_reporting(
         let member =
             NewMember::parse(email, name, DEMO_PASSWORD).map_err(|e| SeedError::Invalid(e.to_string()))?;
         let created = store::members::create(&txn, &member, password_hash.clone(), now).await?;
+        // Demo members stand for shoppers who confirmed their address.
+        store::accounts::confirm_email(&txn, created.id, now).await?;
         seller_ids.push(created.id);
     }
     let mut listing_ids = Vec::new();

@@ -337,6 +337,11 @@ async fn decide_and_apply(
         }
         Command::StartBank { kind, amount, pay_order_id } => {
             let member = actor.member()?;
+            // Money leaves only for an owner who has proved the address the
+            // account (and its password resets) answers to.
+            if kind == crate::domain::bank::OperationKind::Withdrawal {
+                super::accounts::require_confirmed_email(txn, member).await?;
+            }
             let (reference, new) = bank::start(txn, member, kind, amount, pay_order_id, now, rules).await?;
             Outcome::Bank { reference, new, pay_order_id }
         }

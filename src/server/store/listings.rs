@@ -291,6 +291,7 @@ pub(super) async fn change(
     Ok(match change {
         Change::Create(draft) => {
             suspended().await?;
+            super::accounts::require_confirmed_email(txn, member).await?;
             (create(txn, member, &draft, now).await?, None)
         }
         Change::Update(listing_id, draft) => {

@@ -1,11 +1,13 @@
 //! The only place that talks SQL. Functions take `&impl ConnectionTrait` so
 //! the caller decides the transaction, and return plain Rust values.
 
+pub mod accounts;
 pub mod bank;
 pub mod claims;
 pub mod commands;
 mod effects;
 pub mod escrows;
+mod leases;
 pub mod ledger;
 pub mod listings;
 pub mod members;
@@ -13,6 +15,7 @@ pub mod merchants;
 pub mod messages;
 pub mod notifications;
 pub mod orders;
+pub mod outbox;
 pub mod photos;
 pub mod ratings;
 pub mod search;
@@ -104,6 +107,12 @@ pub enum Refused {
     NotForSale,
     #[error("This seller is suspended and cannot take new orders")]
     SellerSuspended,
+    #[error("Confirm your e-mail address first: follow the link we sent you")]
+    EmailNotConfirmed,
+    #[error(transparent)]
+    Link(#[from] crate::domain::account::LinkRefusal),
+    #[error("That is not your current password")]
+    WrongPassword,
 }
 
 /// Turns a unique-constraint violation into [`StoreError::Taken`].

@@ -88,6 +88,8 @@ pub async fn email(
         body: Set(body.to_owned()),
         created_at: Set(now),
         sent_at: Set(None),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
         ..Default::default()
     }
     .insert(db)

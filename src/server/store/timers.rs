@@ -2,8 +2,7 @@
 //! still changes its order once, because the transition is conditional on
 //! the order's state and version.
 
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryOrder};
 
 use super::StoreError;
 use crate::domain::order::TimerKind;
@@ -24,29 +23,20 @@ pub async fn claim_due(
     lease: Millis,
     limit: u64,
 ) -> Result<Vec<DueTimer>, StoreError> {
-    let candidates = timers::Entity::find()
-        .filter(timers::Column::DueAt.lte(now))
-        .filter(timers::Column::ClaimedUntil.is_null().or(timers::Column::ClaimedUntil.lt(now)))
-        .order_by_asc(timers::Column::DueAt)
-        .limit(limit)
-        .all(db)
-        .await?;
+    let lease_of = super::leases::Lease::<timers::Entity> {
+        id: timers::Column::Id,
+        claimed_until: timers::Column::ClaimedUntil,
+        order_by: timers::Column::DueAt,
+    };
+    let due = sea_orm::Condition::all().add(timers::Column::DueAt.lte(now));
     let mut claimed = Vec::new();
-    for timer in candidates {
-        let won = timers::Entity::update_many()
-            .col_expr(timers::Column::ClaimedUntil, Expr::value(now + lease))
-            .filter(timers::Column::Id.eq(timer.id))
-            .filter(timers::Column::ClaimedUntil.is_null().or(timers::Column::ClaimedUntil.lt(now)))
-            .exec(db)
-            .await?;
-        if won.rows_affected == 1 {
-            let kind = timer
-                .kind
-                .parse::<TimerKind>()
-                .ok()
-                .ok_or_else(|| StoreError::Corrupt(format!("timer {} kind {}", timer.id, timer.kind)))?;
-            claimed.push(DueTimer { id: timer.id, order_id: timer.order_id, kind });
-        }
+    for timer in lease_of.claim(db, due, |t| t.id, now, lease, limit).await? {
+        let kind = timer
+            .kind
+            .parse::<TimerKind>()
+            .ok()
+            .ok_or_else(|| StoreError::Corrupt(format!("timer {} kind {}", timer.id, timer.kind)))?;
+        claimed.push(DueTimer { id: timer.id, order_id: timer.order_id, kind });
     }
     Ok(claimed)
 }

@@ -3,7 +3,7 @@
 //! instances deliver each attempt once), retried on a schedule, disabled by
 //! a 410, logged attempt by attempt.
 
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -259,34 +259,16 @@ pub async fn claim_due(
     lease: Millis,
     limit: u64,
 ) -> Result<Vec<DueDelivery>, StoreError> {
-    let candidates = webhook_deliveries::Entity::find()
-        .filter(webhook_deliveries::Column::Status.eq("pending"))
-        .filter(webhook_deliveries::Column::NextAttemptAt.lte(now))
-        .filter(
-            webhook_deliveries::Column::ClaimedUntil
-                .is_null()
-                .or(webhook_deliveries::Column::ClaimedUntil.lt(now)),
-        )
-        .order_by_asc(webhook_deliveries::Column::NextAttemptAt)
-        .limit(limit)
-        .all(db)
-        .await?;
+    let lease_of = super::leases::Lease::<webhook_deliveries::Entity> {
+        id: webhook_deliveries::Column::Id,
+        claimed_until: webhook_deliveries::Column::ClaimedUntil,
+        order_by: webhook_deliveries::Column::NextAttemptAt,
+    };
+    let ready = sea_orm::Condition::all()
+        .add(webhook_deliveries::Column::Status.eq("pending"))
+        .add(webhook_deliveries::Column::NextAttemptAt.lte(now));
     let mut due = Vec::new();
-    for delivery in candidates {
-        let won = webhook_deliveries::Entity::update_many()
-            .col_expr(webhook_deliveries::Column::ClaimedUntil, Expr::value(now + lease))
-            .filter(webhook_deliveries::Column::Id.eq(delivery.id))
-            .filter(webhook_deliveries::Column::Status.eq("pending"))
-            .filter(
-                webhook_deliveries::Column::ClaimedUntil
-                    .is_null()
-                    .or(webhook_deliveries::Column::ClaimedUntil.lt(now)),
-            )
-            .exec(db)
-            .await?;
-        if won.rows_affected != 1 {
-            continue;
-        }
+    for delivery in lease_of.claim(db, ready, |d| d.id, now, lease, limit).await? {
         let endpoint = webhook_endpoints::Entity::find_by_id(delivery.endpoint_id)
             .one(db)
             .await?

@@ -293,6 +293,9 @@ async fn an_upheld_fraud_claim_compensates_the_buyer_in_full_and_suspends_the_se
     ok(&other.call("pay_order", &[("id", &open_order.to_string()), ("form_key", &key())]).await);
 
     deal.app.clock.advance(10 * DAY);
+    // Ten days on, both sign in again (a session ends after a week unused).
+    deal.buyer = deal.app.signed_in("jie@example.com").await;
+    deal.seller = deal.app.signed_in("seller@example.com").await;
     let photo = png(20, 20);
     let path = format!("/orders/{}/claim", deal.id());
     ok(&deal
@@ -369,6 +372,7 @@ async fn a_fraud_claim_can_be_rejected_and_cannot_be_filed_after_15_days_or_twic
         .call("confirm_receipt", &[("id", &late.id()), ("received", "yes"), ("form_key", &key())])
         .await);
     late.app.clock.advance(15 * DAY + 1);
+    late.buyer = late.app.signed_in("jie@example.com").await;
     let path = format!("/orders/{}/claim", late.id());
     let refused = late.buyer.post_multipart(&path, &[("statement", "Too late")], &[]).await;
     assert!(refused.location().unwrap_or_default().contains("error="));

@@ -118,6 +118,11 @@ async fn hostile_text_in_every_field_is_rendered_inert_on_every_page() {
         format!("/signin?next={}", q(LINK)),
         format!("/signup?next={}", q(ATTRIBUTE_BREAK)),
         format!("/{}", q(SCRIPT_BREAK)),
+        "/forgot-password".to_owned(),
+        "/forgot-password?sent=1".to_owned(),
+        format!("/reset-password?token={}", q(TITLE_BREAK)),
+        format!("/verify-email?token={}", q(ATTRIBUTE_BREAK)),
+        "/verify-email?done=1".to_owned(),
     ];
     let mut visitor = app.client();
     for page in &visitor_pages {
@@ -135,7 +140,15 @@ async fn hostile_text_in_every_field_is_rendered_inert_on_every_page() {
         "/wallet".to_owned(),
         "/notifications".to_owned(),
         "/sell".to_owned(),
+        "/account".to_owned(),
+        "/account?sent=1&changed=1&reset=1".to_owned(),
     ];
+    // An address is typed too, and has no spaces to stop markup: the
+    // account page shows it.
+    let mut marked_up = app.unconfirmed_member(&format!("{TITLE_BREAK}@evil.example.com"), TEMPLATE).await;
+    for page in ["/account", "/sell", "/wallet"] {
+        assert_inert(page, &marked_up.get(page).await);
+    }
     for member in [&mut seller, &mut buyer] {
         for page in &member_pages {
             assert_inert(page, &member.get(page).await);

@@ -1,10 +1,13 @@
 //! Whole-app tests: the axum Router called in-process on a real database.
 
 mod abuse;
+mod account_links;
 mod accounts;
 mod authorization;
+mod body_limits;
 mod delivery;
 mod disputes;
+mod email_delivery;
 mod escrow;
 mod hostile;
 mod language;

@@ -143,6 +143,7 @@ impl TestApp {
                 webhook_retry_ms: config.webhook_retry_ms.clone(),
                 webhook_timeout: config.webhook_timeout,
                 webhook_allow_private: config.webhook_allow_private,
+                mail: None,
             }),
             category_counts: Arc::default(),
             limits: Arc::new(Limits::new(config.limits)),
@@ -170,13 +171,48 @@ impl TestApp {
         Client { router, cookies: HashMap::new(), address: None }
     }
 
-    /// A client signed up (and so signed in) as a new member.
+    /// A client signed up (and so signed in) as a new member, who followed
+    /// the confirmation link mailed to them.
     pub async fn member(&self, email: &str, name: &str) -> Client {
+        let mut client = self.unconfirmed_member(email, name).await;
+        let token = self.mailed_token(email, "/verify-email").await;
+        let confirmed = client.call("confirm_email", &[("token", &token)]).await;
+        assert!(confirmed.status.is_success(), "confirm: {confirmed:?}");
+        client
+    }
+
+    /// A new browser signed in as an existing member (coming back after
+    /// their session idled out).
+    pub async fn signed_in(&self, email: &str) -> Client {
+        let mut client = self.client();
+        let response = client.call("sign_in", &[("email", email), ("password", PASSWORD)]).await;
+        assert!(response.status.is_success(), "sign in: {response:?}");
+        client
+    }
+
+    /// A client signed up (and so signed in) who has not confirmed their
+    /// address.
+    pub async fn unconfirmed_member(&self, email: &str, name: &str) -> Client {
         let mut client = self.client();
         let response =
             client.call("sign_up", &[("email", email), ("display_name", name), ("password", PASSWORD)]).await;
         assert!(response.status.is_success() || response.status.is_redirection(), "sign up: {response:?}");
         client
+    }
+
+    /// The token of the newest link to `path` in the outbox for `email`.
+    pub async fn mailed_token(&self, email: &str, path: &str) -> String {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        let mails = crate::server::entities::email_outbox::Entity::find()
+            .filter(crate::server::entities::email_outbox::Column::ToAddress.eq(email))
+            .order_by_desc(crate::server::entities::email_outbox::Column::Id)
+            .all(&self.db)
+            .await
+            .expect("outbox");
+        mails
+            .iter()
+            .find_map(|mail| link_token(&mail.body, path))
+            .unwrap_or_else(|| panic!("no mail to {email} links to {path}: {mails:?}"))
     }
 
     pub async fn count(&self, table: &str) -> i64 {
@@ -324,6 +360,14 @@ pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (Str
     }
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The token of the first link to `path` in a text (`…{path}?token=…`).
+pub fn link_token(text: &str, path: &str) -> Option<String> {
+    let start = text.find(&format!("{path}?token="))? + path.len() + "?token=".len();
+    let token: String =
+        text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    (!token.is_empty()).then_some(token)
 }
 
 pub fn form_body(fields: &[(&str, &str)]) -> String {

@@ -6,6 +6,7 @@ use super::errors::ErrorPanel;
 use crate::error::AppError;
 use crate::i18n::td_string;
 use crate::language::{self, Locale, current};
+use crate::server_fns::account::{ResetPassword, SignOutEverywhere};
 use crate::server_fns::auth::{MemberView, SignIn, SignOut, SignUp, current_member};
 
 /// The sign-in state shared by the header and the account pages. The member
@@ -16,6 +17,10 @@ pub struct Auth {
     pub sign_in: ServerAction<SignIn>,
     pub sign_up: ServerAction<SignUp>,
     pub sign_out: ServerAction<SignOut>,
+    /// Here, not on their pages, because they change who is signed in,
+    /// which the header shows.
+    pub sign_out_everywhere: ServerAction<SignOutEverywhere>,
+    pub reset_password: ServerAction<ResetPassword>,
     pub member: Resource<Result<Option<MemberView>, AppError>>,
 }
 
@@ -30,11 +35,21 @@ pub fn Layout(children: Children) -> impl IntoView {
     let sign_in = ServerAction::<SignIn>::new();
     let sign_up = ServerAction::<SignUp>::new();
     let sign_out = ServerAction::<SignOut>::new();
+    let sign_out_everywhere = ServerAction::<SignOutEverywhere>::new();
+    let reset_password = ServerAction::<ResetPassword>::new();
     let member = Resource::new(
-        move || (sign_in.version().get(), sign_up.version().get(), sign_out.version().get()),
+        move || {
+            (
+                sign_in.version().get(),
+                sign_up.version().get(),
+                sign_out.version().get(),
+                sign_out_everywhere.version().get(),
+                reset_password.version().get(),
+            )
+        },
         |_| current_member(),
     );
-    provide_context(Auth { sign_in, sign_up, sign_out, member });
+    provide_context(Auth { sign_in, sign_up, sign_out, sign_out_everywhere, reset_password, member });
     let l = current();
 
     view! {
@@ -71,6 +86,16 @@ pub fn Layout(children: Children) -> impl IntoView {
             </div>
         </header>
         <main class="page" id="content" tabindex="-1">
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let unconfirmed = matches!(member.await, Ok(Some(ref m)) if !m.email_verified);
+                    unconfirmed.then(|| view! {
+                        <p class="notice notice--muted notice--banner" data-testid="confirm-email-banner">
+                            {td_string!(l, verify.needed)} " " <a href="/account">{td_string!(l, verify.account_link)}</a>
+                        </p>
+                    })
+                })}
+            </Transition>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors/> }>{children()}</ErrorBoundary>
         </main>
         <footer class="site-footer">
@@ -97,6 +122,7 @@ fn MemberNav(member: MemberView, sign_out: ServerAction<SignOut>) -> impl IntoVi
             </svg>
             {(member.unread > 0).then(|| view! { <span class="bell__count" data-testid="unread-count">{member.unread}</span> })}
         </a>
+        <a href="/account">{td_string!(l, nav.account)}</a>
         <span class="member-name" data-testid="member-name">{member.display_name}</span>
         <ActionForm action=sign_out attr:class="inline-form">
             <button type="submit" class="link-button" disabled=move || sign_out.pending().get()>

@@ -1,3 +1,4 @@
+pub mod account;
 pub mod arbiter;
 pub mod checkout;
 pub mod dashboard;

@@ -35,6 +35,7 @@ pub fn SignInPage() -> impl IntoView {
                 </div>
                 <SubmitButton pending=auth.sign_in.pending().into() label=td_string!(l, sign_in.title) pending_label=td_string!(l, sign_in.signing_in)/>
             </ActionForm>
+            <p class="form-aside"><a href="/forgot-password">{td_string!(l, forgot.link)}</a></p>
             <p class="form-aside">{td_string!(l, sign_in.new_here)} <a href=move || format!("/signup?next={}", next())>{td_string!(l, sign_in.create)}</a></p>
         </section>
     }
