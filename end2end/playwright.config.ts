@@ -10,6 +10,11 @@ const root = path.resolve(__dirname, '..');
 // Set once by the runner; its workers inherit it, so all agree on the file.
 process.env.E2E_DATABASE_FILE ??= path.join(__dirname, '.tmp', `e2e-${process.pid}.db`);
 const databaseFile = process.env.E2E_DATABASE_FILE;
+// Where the test SMTP server (aiosmtpd) writes what the app sends, as a
+// Maildir the tests read links from.
+process.env.E2E_MAILDIR ??= `${databaseFile}.mail`;
+const maildir = process.env.E2E_MAILDIR;
+const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 3212);
 // The outside shop of examples/tea-shop, set up as a merchant on the fresh
 // database before the server starts; it reads its key and webhook secret
 // from this file once it is complete (written aside, then moved).
@@ -77,7 +82,19 @@ export default defineConfig({
       ESCROWMART_POSTS_PER_MINUTE: '100000',
       // The tea shop listens on loopback.
       ESCROWMART_WEBHOOK_ALLOW_PRIVATE: 'true',
+      ESCROWMART_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      ESCROWMART_MAIL_POLL: '100ms',
     },
+  }, {
+    // A real SMTP server for the app's e-mail (installed by .ci/install-tools).
+    command:
+      `rm -rf ${maildir} && exec ${root}/end2end/.venv/bin/python -m aiosmtpd -n ` +
+      `-l 127.0.0.1:${smtpPort} -c aiosmtpd.handlers.Mailbox ${maildir}`,
+    cwd: __dirname,
+    port: smtpPort,
+    reuseExistingServer: false,
+    timeout: 30_000,
+    stdout: 'pipe',
   }, {
     command:
       `while [ ! -s ${teaEnv} ]; do sleep 0.2; done; set -a; . ${teaEnv}; set +a; ` +

@@ -146,6 +146,9 @@ test('every page passes axe and fits a phone, in every order state, hydrated and
   await tour.visitAndCheck(visitor, '/signup', 'sign up');
   await tour.visitAndCheck(visitor, '/signin', 'sign in');
   await tour.visitAndCheck(visitor, '/no/such/page', 'not found');
+  await tour.visitAndCheck(visitor, '/forgot-password', 'forgot password');
+  await tour.visitAndCheck(visitor, '/reset-password?token=not-a-token', 'reset link refused');
+  await tour.visitAndCheck(visitor, '/verify-email?token=not-a-token', 'confirm address');
 
   const seller = await newPage(browser, testInfo);
   await signUp(seller, testInfo, uniqueEmail(testInfo, 'a11y-seller'), `Seller ${run}`);
@@ -184,6 +187,7 @@ test('every page passes axe and fits a phone, in every order state, hydrated and
   await tour.visitAndCheck(buyer, sellerPage ?? '/', 'seller');
   await tour.visitAndCheck(buyer, '/orders', 'orders, none');
   await tour.visitAndCheck(buyer, '/wallet', 'wallet, empty');
+  await tour.visitAndCheck(buyer, '/account', 'account');
   await topUp(buyer, testInfo, '1000', '¥1,000.00');
   await tour.check(buyer, 'wallet');
 

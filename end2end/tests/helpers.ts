@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { Browser, expect, Page, TestInfo } from '@playwright/test';
@@ -38,13 +39,98 @@ export async function newPage(browser: Browser, testInfo: TestInfo, locale?: str
   return context.newPage();
 }
 
-export async function signUp(page: Page, testInfo: TestInfo, email: string, name: string): Promise<void> {
+/** Signs up, then (unless told not to) confirms the address by the link mailed to it, as selling and withdrawing need. */
+export async function signUp(page: Page, testInfo: TestInfo, email: string, name: string, confirm = true): Promise<void> {
   await visit(page, testInfo, '/signup');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Name shown to others').fill(name);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page.getByTestId('member-name')).toHaveText(name);
+  if (confirm) {
+    await confirmEmail(page, testInfo, email);
+  }
+}
+
+/** Opens the confirmation link mailed to `email` and presses its button. */
+export async function confirmEmail(page: Page, testInfo: TestInfo, email: string): Promise<void> {
+  await visit(page, testInfo, await mailedLink(email, '/verify-email'));
+  await page.getByRole('button', { name: /Confirm my address|确认我的邮箱/ }).click();
+  await expect(page.getByTestId('email-confirmed')).toBeVisible();
+}
+
+/** A message the app sent, as the test SMTP server wrote it down. */
+export interface Mail {
+  to: string;
+  subject: string;
+  body: string;
+}
+
+/** Every message received so far (the Maildir of aiosmtpd), oldest first. */
+export function mailbox(): Mail[] {
+  const dir = process.env.E2E_MAILDIR ?? '';
+  const files = ['new', 'cur'].flatMap((sub) => {
+    const folder = path.join(dir, sub);
+    return fs.existsSync(folder) ? fs.readdirSync(folder).map((f) => path.join(folder, f)) : [];
+  });
+  return files
+    .map((file) => ({ file, at: fs.statSync(file).mtimeMs }))
+    .sort((a, b) => a.at - b.at)
+    .map(({ file }) => parseMail(fs.readFileSync(file)));
+}
+
+/**
+ * The headers and text of a single-part message, as lettre writes them:
+ * 7bit, quoted-printable or base64, with RFC 2047 encoded subjects.
+ */
+function parseMail(raw: Buffer): Mail {
+  const text = raw.toString('latin1');
+  const split = text.search(/\r?\n\r?\n/);
+  const head = text.slice(0, split).replace(/\r?\n[ \t]+/g, ' ');
+  const rawBody = text.slice(split).replace(/^\r?\n\r?\n/, '');
+  const header = (name: string) => (head.match(new RegExp(`^${name}:\\s*(.*)$`, 'mi')) ?? [])[1] ?? '';
+  const encoding = header('Content-Transfer-Encoding').toLowerCase();
+  let bytes: Buffer;
+  if (encoding === 'base64') {
+    bytes = Buffer.from(rawBody.replace(/\s+/g, ''), 'base64');
+  } else if (encoding === 'quoted-printable') {
+    bytes = quotedPrintable(rawBody);
+  } else {
+    bytes = Buffer.from(rawBody, 'latin1');
+  }
+  const subject = header('Subject').replace(/=\?utf-8\?([bq])\?([^?]*)\?=\s*/gi, (_, kind: string, data: string) =>
+    kind.toLowerCase() === 'b' ? Buffer.from(data, 'base64').toString('utf8') : quotedPrintable(data.replace(/_/g, ' ')).toString('utf8'),
+  );
+  const to = (header('To').match(/<([^>]+)>/) ?? [null, header('To')])[1]?.trim() ?? '';
+  return { to, subject: subject.trim(), body: bytes.toString('utf8') };
+}
+
+function quotedPrintable(text: string): Buffer {
+  const joined = text.replace(/=\r?\n/g, '');
+  const bytes: number[] = [];
+  for (let i = 0; i < joined.length; i++) {
+    if (joined[i] === '=' && /^[0-9A-F]{2}$/i.test(joined.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(joined.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      bytes.push(joined.charCodeAt(i));
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+/** The path and query of the newest link to `linkPath` mailed to `email` (waits for the mail to arrive). */
+export async function mailedLink(email: string, linkPath: string): Promise<string> {
+  let found = '';
+  await expect(async () => {
+    const mails = mailbox().filter((m) => m.to.toLowerCase() === email.toLowerCase());
+    const links = mails.flatMap((m) => [...m.body.matchAll(/https?:\/\/[^\s]+/g)].map((x) => x[0]));
+    const link = links.reverse().find((l) => new URL(l).pathname === linkPath);
+    expect(link, `a mail to ${email} linking to ${linkPath}`).toBeTruthy();
+    const url = new URL(link ?? '');
+    found = `${url.pathname}${url.search}`;
+  }).toPass({ timeout: 15_000 });
+  return found;
 }
 
 export interface Item {

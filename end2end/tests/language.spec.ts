@@ -1,5 +1,5 @@
 import { expect, Page, test, TestInfo } from '@playwright/test';
-import { newPage, PASSWORD, ready, runAudit, uniqueEmail, visit } from './helpers';
+import { confirmEmail, mailbox, newPage, PASSWORD, ready, runAudit, uniqueEmail, visit } from './helpers';
 
 // Every page speaks Simplified Chinese or English: the switcher's cookie,
 // else the browser's Accept-Language, else Chinese.
@@ -11,6 +11,11 @@ async function signUpInChinese(page: Page, testInfo: TestInfo, email: string, na
   await page.getByLabel('密码').fill(PASSWORD);
   await page.getByRole('button', { name: '注册' }).click();
   await expect(page.getByTestId('member-name')).toHaveText(name);
+  // The confirmation mail is in the language the member signed up in.
+  await confirmEmail(page, testInfo, email);
+  const letter = mailbox().find((m) => m.to === email);
+  expect(letter?.subject).toBe('请确认你的邮箱地址');
+  expect(letter?.body).toContain(`${name}，你好`);
 }
 
 test('a browser that prefers Chinese gets Chinese; the switcher changes to English and back, through navigation and sign-in', async ({ browser }, testInfo) => {

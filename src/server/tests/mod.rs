@@ -9,6 +9,7 @@ mod delivery;
 mod disputes;
 mod email_delivery;
 mod escrow;
+mod fuzzed_requests;
 mod hostile;
 mod language;
 mod limits_of_money;

@@ -201,7 +201,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
             {move || if done.get() {
                 Either::Left(view! {
                     <p class="notice notice--success" role="status" data-testid="email-confirmed">{td_string!(l, verify.done)}</p>
-                    <p><a class="button button--primary" href="/sell">{td_string!(l, nav.sell)}</a></p>
+                    <p><a class="button button--primary" href="/sell">{td_string!(l, verify.start_selling)}</a></p>
                 })
             } else {
                 // A button, not a change on opening the link: mail scanners
