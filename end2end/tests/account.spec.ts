@@ -50,7 +50,7 @@ test('a forgotten password is reset by the link mailed to the address, which wor
 test('changing the password needs the current one and signs out every other session; signing out everywhere ends them all', async ({ browser }, testInfo) => {
   const email = uniqueEmail(testInfo, 'careful');
   const laptop = await newPage(browser, testInfo);
-  await signUp(laptop, testInfo, email, 'Careful Cao');
+  await signUp(laptop, testInfo, email, 'Careful Cao', true);
   const phone = await newPage(browser, testInfo);
   await visit(phone, testInfo, '/signin');
   await phone.getByLabel('Email').fill(email);

@@ -6,7 +6,7 @@ test('a buyer tops up by bank, buys and pays; the seller ships; the buyer confir
 
   // The seller lists.
   const seller = await newPage(browser, testInfo);
-  await signUp(seller, testInfo, uniqueEmail(testInfo, 'seller'), 'Wei Seller');
+  await signUp(seller, testInfo, uniqueEmail(testInfo, 'seller'), 'Wei Seller', true);
   const itemPath = await listItem(seller, testInfo, { title, price: '128.50', stock: '2' });
 
   // The buyer tops up ¥1,000 from the bank; it arrives by the bank's callback.
@@ -63,7 +63,7 @@ test('a buyer tops up by bank, buys and pays; the seller ships; the buyer confir
 test('an unpaid order cancels itself after the configured timeout and the stock comes back', async ({ page, browser }, testInfo) => {
   const title = `Last teapot ${testInfo.project.name} ${Date.now()}`;
   const seller = await newPage(browser, testInfo);
-  await signUp(seller, testInfo, uniqueEmail(testInfo, 'potter'), 'Potter');
+  await signUp(seller, testInfo, uniqueEmail(testInfo, 'potter'), 'Potter', true);
   const itemPath = await listItem(seller, testInfo, { title, price: '66.00', stock: '1' });
 
   await signUp(page, testInfo, uniqueEmail(testInfo, 'dawdler'), 'Dawdler');

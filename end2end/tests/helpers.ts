@@ -39,8 +39,8 @@ export async function newPage(browser: Browser, testInfo: TestInfo, locale?: str
   return context.newPage();
 }
 
-/** Signs up, then (unless told not to) confirms the address by the link mailed to it, as selling and withdrawing need. */
-export async function signUp(page: Page, testInfo: TestInfo, email: string, name: string, confirm = true): Promise<void> {
+/** Signs up and, for a member who will sell or withdraw, confirms the address by the link mailed to it. */
+export async function signUp(page: Page, testInfo: TestInfo, email: string, name: string, confirm = false): Promise<void> {
   await visit(page, testInfo, '/signup');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Name shown to others').fill(name);
@@ -190,7 +190,7 @@ export interface Deal {
 export async function paidDeal(browser: Browser, testInfo: TestInfo, label: string, ship = true): Promise<Deal> {
   const seller = await newPage(browser, testInfo);
   const sellerName = `Seller ${label} ${testInfo.project.name}`;
-  await signUp(seller, testInfo, uniqueEmail(testInfo, `seller-${label}`), sellerName);
+  await signUp(seller, testInfo, uniqueEmail(testInfo, `seller-${label}`), sellerName, true);
   const itemPath = await listItem(seller, testInfo, { title: `${label} ${testInfo.project.name} ${Date.now()}`, price: '100.00', stock: '3' });
 
   const buyer = await newPage(browser, testInfo);

@@ -52,7 +52,7 @@ async function press(page: Page, control: Locator, key: 'Enter' | 'Space' = 'Ent
 
 test('buy, pay, ship and confirm with the keyboard alone', async ({ browser }, testInfo) => {
   const seller = await newPage(browser, testInfo);
-  await signUp(seller, testInfo, uniqueEmail(testInfo, 'keys-seller'), 'Keyboard Seller');
+  await signUp(seller, testInfo, uniqueEmail(testInfo, 'keys-seller'), 'Keyboard Seller', true);
   const itemPath = await listItem(seller, testInfo, { title: `Typewriter ${testInfo.project.name} ${Date.now()}`, price: '100.00', stock: '1' });
   const buyer = await newPage(browser, testInfo);
   await signUp(buyer, testInfo, uniqueEmail(testInfo, 'keys-buyer'), 'Keyboard Buyer');

@@ -4,7 +4,7 @@ import { ready, signUp, uniqueEmail, visit } from './helpers';
 test('a new member signs up, lists an item and signs out; a visitor finds and opens it', async ({ page, browser }, testInfo) => {
   const title = `Walnut desk lamp ${testInfo.project.name} ${Date.now()}`;
 
-  await signUp(page, testInfo, uniqueEmail(testInfo, 'seller'), 'Mei the Seller');
+  await signUp(page, testInfo, uniqueEmail(testInfo, 'seller'), 'Mei the Seller', true);
 
   await page.getByRole('link', { name: 'Sell an item' }).click();
   await ready(page, testInfo);
