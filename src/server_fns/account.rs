@@ -26,28 +26,32 @@ pub async fn get_account() -> Result<AccountView, AppError> {
     })
 }
 
+/// Mails the member a new link of this purpose, in its own transaction.
+#[cfg(feature = "ssr")]
+async fn mail_link(
+    state: &crate::server::state::AppState,
+    member_id: i64,
+    purpose: crate::domain::account::LinkPurpose,
+) -> Result<(), AppError> {
+    use crate::server::{db, store};
+    let txn = db::begin_write(&state.db).await?;
+    let now = state.clock.now_ms();
+    store::accounts::mail_link(&txn, member_id, purpose, &state.settings.public_url, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// Mails the signed-in member a new link to confirm their address.
 #[server(endpoint = "resend_confirmation")]
 pub async fn resend_confirmation() -> Result<(), AppError> {
     use crate::domain::account::LinkPurpose;
-    use crate::server::{db, store};
     use crate::server_fns::context;
 
     let state = context::state()?;
     let member = context::require_member(&state).await?;
     if !member.email_verified {
         state.limits.account_mail(&member.email, context::client_address()).map_err(context::too_fast)?;
-        let txn = db::begin_write(&state.db).await?;
-        let now = state.clock.now_ms();
-        store::accounts::mail_link(
-            &txn,
-            member.id,
-            LinkPurpose::VerifyEmail,
-            &state.settings.public_url,
-            now,
-        )
-        .await?;
-        txn.commit().await?;
+        mail_link(&state, member.id, LinkPurpose::VerifyEmail).await?;
     }
     leptos_axum::redirect("/account?sent=1");
     Ok(())
@@ -77,7 +81,7 @@ pub async fn confirm_email(token: String) -> Result<(), AppError> {
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
     use crate::domain::account::{LinkPurpose, check_email, normalize_email};
     use crate::domain::validation::FieldErrors;
-    use crate::server::{db, store};
+    use crate::server::store;
     use crate::server_fns::context;
 
     let state = context::state()?;
@@ -89,17 +93,7 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
     }
     state.limits.account_mail(&email, context::client_address()).map_err(context::too_fast)?;
     if let Some((member, _)) = store::members::find_for_sign_in(&state.db, &email).await? {
-        let txn = db::begin_write(&state.db).await?;
-        let now = state.clock.now_ms();
-        store::accounts::mail_link(
-            &txn,
-            member.id,
-            LinkPurpose::ResetPassword,
-            &state.settings.public_url,
-            now,
-        )
-        .await?;
-        txn.commit().await?;
+        mail_link(&state, member.id, LinkPurpose::ResetPassword).await?;
     }
     leptos_axum::redirect("/forgot-password?sent=1");
     Ok(())
