@@ -5,15 +5,17 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+OPS ?= 100000
+CRASHES ?= 12
 
-.PHONY: run test tools build lint test-rust test-sqlite test-postgres test-e2e test-contract bench-api postgres
+.PHONY: run test tools build lint test-rust test-sqlite test-postgres test-e2e test-contract test-chaos bench-api postgres sim chaos
 
 ## Start the app on the embedded SQLite with demo data at http://127.0.0.1:3000
 run: tools build
 	ESCROWMART_DEMO=true LEPTOS_SITE_ROOT=target/site target/release/escrowmart serve
 
 ## Run every check: formatting, lints, Rust tests on SQLite and PostgreSQL, Playwright
-test: tools lint test-rust test-e2e test-contract
+test: tools lint test-rust test-e2e test-contract test-chaos
 
 tools:
 	@bash .ci/install-tools
@@ -41,6 +43,20 @@ test-e2e: build
 ## The merchant API against its served OpenAPI document (Schemathesis)
 test-contract: build
 	bash end2end/contract/schemathesis.sh
+
+## Crash under load, short: 3 kills on SQLite, 3 on PostgreSQL with one database restart
+test-chaos: build postgres
+	node end2end/chaos/chaos.mjs --crashes 3 --members 16 --backend sqlite
+	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) node end2end/chaos/chaos.mjs --crashes 4 --members 16 --backend postgres
+
+## Crash under load, long: 12 kills with 32 members on each backend
+chaos: build postgres
+	node end2end/chaos/chaos.mjs --crashes $(CRASHES) --members 32 --backend sqlite
+	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) node end2end/chaos/chaos.mjs --crashes $(CRASHES) --members 32 --backend postgres
+
+## The deterministic simulation, long: `make sim OPS=1000000 [SEED=n]`
+sim: build
+	target/release/escrowmart simulate --ops $(OPS) $(if $(SEED),--seed $(SEED))
 
 ## Create-escrow throughput and webhook latency over loopback
 bench-api: build

@@ -55,6 +55,30 @@ pub enum Command {
     /// Set up shops that use the merchant API.
     #[command(subcommand)]
     Merchant(MerchantCommand),
+    /// Run the deterministic simulation of the escrow engine on a fresh
+    /// database of its own (never the one given by --database-url) and
+    /// print what it did; exits 1 when the store and the model disagree.
+    Simulate(SimulateArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SimulateArgs {
+    /// How many random steps to run.
+    #[arg(long, default_value_t = 100_000)]
+    pub ops: u64,
+    /// The seed; a new one each run when not given (printed either way).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Members who buy and sell.
+    #[arg(long, default_value_t = 12)]
+    pub members: usize,
+    /// Steps between full comparisons and audits.
+    #[arg(long, default_value_t = 500)]
+    pub audit_every: u64,
+    /// Simulate on this PostgreSQL server (a database is created and
+    /// dropped) instead of a temporary SQLite file.
+    #[arg(long)]
+    pub postgres: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -16,6 +16,7 @@ pub mod merchant;
 pub mod redirect_errors;
 pub mod security;
 pub mod seed;
+pub mod sim;
 pub mod state;
 pub mod store;
 pub mod worker;

@@ -5,10 +5,13 @@
 
 use std::time::Duration;
 
+use sea_orm::DatabaseConnection;
+
+use super::clock::Clock;
 use super::state::AppState;
 use super::store::commands::{Actor, Command};
 use super::store::{self, StoreError};
-use crate::domain::order::{Event, TransitionError};
+use crate::domain::order::{Event, Rules, TransitionError};
 
 /// How long a claimed timer is reserved for the instance that claimed it.
 const LEASE_MS: i64 = 60_000;
@@ -47,23 +50,33 @@ pub fn spawn(state: AppState, tick: Duration) {
 
 /// Fires every due timer once; returns how many changed an order.
 pub async fn fire_due(state: &AppState) -> Result<usize, StoreError> {
+    fire_due_on(&state.db, state.clock.as_ref(), &state.rules).await
+}
+
+/// [`fire_due`] on any database and clock (the simulator drives it with its
+/// own).
+pub async fn fire_due_on(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    rules: &Rules,
+) -> Result<usize, StoreError> {
     let mut fired = 0;
     loop {
-        let now = state.clock.now_ms();
-        let due = store::timers::claim_due(&state.db, now, LEASE_MS, BATCH).await?;
+        let now = clock.now_ms();
+        let due = store::timers::claim_due(db, now, LEASE_MS, BATCH).await?;
         if due.is_empty() {
             return Ok(fired);
         }
         for timer in due {
             let event = Event::Timeout(timer.kind);
             let command = Command::Order { order_id: timer.order_id, event, photos: Vec::new() };
-            match store::commands::run(&state.db, Actor::System, None, command, now, &state.rules).await {
+            match store::commands::run(db, Actor::System, None, command, now, rules).await {
                 Ok(_) => fired += 1,
                 // The order moved on (or another instance fired it first):
                 // nothing to do, and the transition replaced the timer.
                 Err(StoreError::Conflict) => {}
                 Err(StoreError::Rule(TransitionError::StaleTimer | TransitionError::NotNow(_))) => {
-                    store::timers::delete(&state.db, timer.id).await?;
+                    store::timers::delete(db, timer.id).await?;
                 }
                 Err(e) => {
                     tracing::error!(order_id = timer.order_id, kind = ?timer.kind, error = %e, "timer failed; will retry after its lease");

@@ -152,3 +152,15 @@ pub async fn audit_figures(
     let count = transfers::Entity::find().count(db).await?;
     Ok((stored, recomputed, repeated, count))
 }
+
+/// Every stored balance at once (one statement), for comparing the whole
+/// ledger with a model of it.
+pub async fn all_balances(db: &impl ConnectionTrait) -> Result<Balances, StoreError> {
+    let mut balances = Balances::default();
+    for row in accounts::Entity::find().all(db).await? {
+        let account = Account::from_code(&row.code)
+            .ok_or_else(|| StoreError::Corrupt(format!("account code {}", row.code)))?;
+        balances.set(account, row.balance_fen);
+    }
+    Ok(balances)
+}

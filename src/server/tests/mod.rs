@@ -19,5 +19,6 @@ mod one_door;
 mod ops;
 mod search;
 mod security;
+mod simulation;
 mod statements;
 mod support;
