@@ -329,12 +329,22 @@ async fn switch_language(
     (StatusCode::SEE_OTHER, [(header::LOCATION, back), (header::SET_COOKIE, cookie)]).into_response()
 }
 
-/// 200 when the database answers, 503 when it does not.
+/// How long the health check waits for the database. Without it, a ping
+/// during a PostgreSQL restart waited for the pool's 10 s acquire timeout,
+/// so a load balancer saw a hanging check instead of a 503.
+const HEALTH_DB_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// 200 when the database answers, 503 when it does not (or not within a
+/// second).
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ok"),
-        Err(e) => {
+    match tokio::time::timeout(HEALTH_DB_TIMEOUT, state.db.ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ok"),
+        Ok(Err(e)) => {
             tracing::error!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+        Err(_) => {
+            tracing::error!("health check: the database did not answer within {HEALTH_DB_TIMEOUT:?}");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
     }
