@@ -56,7 +56,7 @@ chaos: build postgres
 
 ## The deterministic simulation, long: `make sim OPS=1000000 [SEED=n]`
 sim: build
-	target/release/escrowmart simulate --ops $(OPS) $(if $(SEED),--seed $(SEED))
+	RUST_LOG=warn target/release/escrowmart simulate --ops $(OPS) $(if $(SEED),--seed $(SEED))
 
 ## Create-escrow throughput and webhook latency over loopback
 bench-api: build
