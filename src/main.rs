@@ -29,8 +29,9 @@ async fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let database_url = cli.database_url.clone();
+    let connections = cli.db_connections;
     let media = MediaStore::new(cli.media_dir.clone());
-    match run(cli.command(), &database_url, media).await {
+    match run(cli.command(), &database_url, connections, media).await {
         Ok(code) => code,
         Err(message) => {
             eprintln!("escrowmart: {message}");
@@ -39,13 +40,18 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command, database_url: &str, media: MediaStore) -> Result<ExitCode, String> {
+async fn run(
+    command: Command,
+    database_url: &str,
+    connections: Option<u32>,
+    media: MediaStore,
+) -> Result<ExitCode, String> {
     // The simulation makes its own database: it must never touch the real one.
     let command = match command {
         Command::Simulate(args) => return simulate(args).await,
         other => other,
     };
-    let db = db::connect_and_migrate(database_url)
+    let db = db::connect_and_migrate_sized(database_url, connections)
         .await
         .map_err(|e| format!("cannot open the database at {database_url}: {e}"))?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);

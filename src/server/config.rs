@@ -26,6 +26,11 @@ pub struct Cli {
     #[arg(long, env = "ESCROWMART_MEDIA_DIR", global = true, default_value = "data/media")]
     pub media_dir: PathBuf,
 
+    /// Database connections to keep open (default: 8 on SQLite, four per
+    /// core on PostgreSQL).
+    #[arg(long, env = "ESCROWMART_DB_CONNECTIONS", global = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_connections: Option<u32>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 

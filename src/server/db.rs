@@ -1,34 +1,65 @@
 //! Opening the database: SQLite (embedded default) or PostgreSQL.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    AccessMode, ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    IsolationLevel, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
+    DbBackend, DbErr, ExecResult, IsolationLevel, QueryResult, SqliteTransactionMode, Statement,
+    TransactionOptions, TransactionTrait,
 };
 
 /// How long a SQLite writer waits for another to finish before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Connects and brings the schema up to date.
+/// Connections kept open to PostgreSQL unless told otherwise: four per core.
+/// Payments hold row locks on shared balances (escrow, fees), so connections
+/// beyond what the cores can run only lengthen the queue at those rows.
+/// Measured with end2end/bench/payment.mjs (release, 2 cores, PostgreSQL on
+/// the same machine), 64 clients: 32 connections 437 write tx/s, p99 of
+/// paying 692 ms; 16: 536 tx/s, 224 ms; 8: 549–589 tx/s, 126–139 ms; 4:
+/// 531 tx/s, 119 ms. At 16 clients 8 connections gave p99 33–60 ms, 32 gave
+/// 116–141 ms.
+fn postgres_connections() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
+    cores.saturating_mul(4)
+}
+
+/// Connections kept open to SQLite: one writes at a time, the rest read
+/// beside it (WAL).
+const SQLITE_CONNECTIONS: u32 = 8;
+
+/// Connects and brings the schema up to date; `connections` overrides the
+/// pool size chosen for the backend.
 pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr> {
-    let db = connect(url).await?;
+    connect_and_migrate_sized(url, None).await
+}
+
+pub async fn connect_and_migrate_sized(
+    url: &str,
+    connections: Option<u32>,
+) -> Result<DatabaseConnection, DbErr> {
+    let db = connect(url, connections).await?;
     Migrator::up(&db, None).await?;
     Ok(db)
 }
 
-pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+async fn connect(url: &str, connections: Option<u32>) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite:") {
         create_parent_dir(url)?;
         options
-            // Writers queue on SQLite's own lock (busy timeout); readers run
-            // beside them thanks to WAL, so a small pool helps reads.
-            .max_connections(8)
+            // Writers of this process queue in `write_turn`; the busy timeout
+            // is left for writes from other processes (the CLI beside a
+            // running server). Readers run beside the writer thanks to WAL,
+            // so a small pool helps reads.
+            .max_connections(connections.unwrap_or(SQLITE_CONNECTIONS))
             .map_sqlx_sqlite_opts(|opts| {
                 opts.create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
@@ -37,26 +68,123 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                     .foreign_keys(true)
             });
     } else {
-        options.max_connections(32);
+        options.max_connections(connections.unwrap_or_else(postgres_connections));
     }
     Database::connect(options).await
 }
 
-/// Starts a transaction that will write. On SQLite it takes the write lock at
-/// once (`BEGIN IMMEDIATE`): a deferred transaction that reads and then
-/// writes can fail with "database is locked" when another writer got in
-/// between, which the busy timeout cannot cure.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    match db.get_database_backend() {
+/// One queue per SQLite database file for everything that writes to it.
+///
+/// SQLite lets one writer in at a time. Without this queue the others wait in
+/// SQLite's busy handler, which sleeps 1, 2, 5, 10 … 100 ms between tries and
+/// so wakes late: payments at 64 clients had a p99 of 231 ms (issue 12) while
+/// each write transaction takes about 1 ms. Here a writer waits on an async
+/// lock that hands over in arrival order the moment the previous writer ends,
+/// and it holds no pooled connection while it waits, so readers keep the pool.
+/// Keyed by file because the lock SQLite takes is the file's: a pool reopened
+/// on the same file (the simulator's restarts) must share the queue.
+static SQLITE_WRITE_QUEUES: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
+    LazyLock::new(Mutex::default);
+
+/// A writer's place at the head of its database's write queue; the next
+/// writer goes when this is dropped. Empty on PostgreSQL, whose writers wait
+/// only for the rows they touch.
+#[must_use = "the write queue is released when this is dropped"]
+pub struct WriteTurn {
+    _place: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+/// Waits for this process's turn to write to `db`. Every write to SQLite that
+/// can meet other writers goes through here: [`begin_write`] and the session
+/// store's single statements.
+pub async fn write_turn(db: &DatabaseConnection) -> WriteTurn {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return WriteTurn { _place: None };
+    }
+    let file = db.get_sqlite_connection_pool().connect_options().get_filename().to_path_buf();
+    let queue = {
+        // Poisoning needs a panic while the map is held, and nothing in this
+        // block can panic; taking the map anyway keeps the queue working.
+        let mut queues = SQLITE_WRITE_QUEUES.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        Arc::clone(queues.entry(file).or_default())
+    };
+    WriteTurn { _place: Some(queue.lock_owned().await) }
+}
+
+/// A write transaction together with its turn in the write queue, which it
+/// gives up only after the commit or rollback has reached the database.
+pub struct WriteTransaction {
+    txn: DatabaseTransaction,
+    _turn: WriteTurn,
+}
+
+impl WriteTransaction {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
+    }
+}
+
+// So that queries and `exec` take a write transaction where they take any
+// connection; everything is passed straight to the transaction.
+#[async_trait::async_trait]
+impl ConnectionTrait for WriteTransaction {
+    fn get_database_backend(&self) -> DbBackend {
+        self.txn.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.txn.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.txn.support_returning()
+    }
+}
+
+impl Deref for WriteTransaction {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+/// Starts a transaction that will write, after waiting for its turn
+/// ([`write_turn`]). On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes can
+/// fail with "database is locked" when another writer got in between, which
+/// the busy timeout cannot cure. A transaction dropped without commit is
+/// rolled back by SeaORM when its connection is next used; a writer that goes
+/// in before that waits in the busy handler, on error paths only.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTransaction, DbErr> {
+    let turn = write_turn(db).await;
+    let txn = match db.get_database_backend() {
         DbBackend::Sqlite => {
             db.begin_with_options(TransactionOptions {
                 sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                 ..Default::default()
             })
-            .await
+            .await?
         }
-        _ => db.begin().await,
-    }
+        _ => db.begin().await?,
+    };
+    Ok(WriteTransaction { txn, _turn: turn })
 }
 
 /// Starts a read-only transaction that sees one snapshot of the database:

@@ -213,7 +213,7 @@ where
                 Ok((status, text))
             }
             Err(error) if !error.status().is_server_error() => {
-                drop(txn);
+                txn.rollback().await?;
                 let text = serde_json::to_string(&error.problem()).map_err(|_| ApiError::Internal)?;
                 slot.record(&state.db, error.status(), &text).await?;
                 Err(error)

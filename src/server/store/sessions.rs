@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
+use crate::server::db::write_turn;
 use crate::server::entities::sessions;
 
 #[derive(Clone, Debug)]
@@ -53,6 +54,7 @@ impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         // A 128-bit random id practically never collides, but if it does the
         // other member's session must not be overwritten: pick another id.
+        let _turn = write_turn(&self.db).await;
         loop {
             let inserted = sessions::Entity::insert(Self::row(record)?)
                 .on_conflict(OnConflict::column(sessions::Column::Id).do_nothing().to_owned())
@@ -67,6 +69,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let _turn = write_turn(&self.db).await;
         sessions::Entity::insert(Self::row(record)?)
             .on_conflict(
                 OnConflict::column(sessions::Column::Id)
@@ -97,6 +100,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        let _turn = write_turn(&self.db).await;
         sessions::Entity::delete_by_id(id.to_string()).exec(&self.db).await.map_err(backend)?;
         Ok(())
     }
@@ -106,6 +110,7 @@ impl SessionStore for DbSessionStore {
 impl ExpiredDeletion for DbSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
+        let _turn = write_turn(&self.db).await;
         sessions::Entity::delete_many()
             .filter(sessions::Column::ExpiresAt.lte(now))
             .exec(&self.db)

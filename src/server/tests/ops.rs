@@ -1,4 +1,4 @@
-use super::support::TestApp;
+use super::support::{TestApp, TestDatabase};
 use crate::server::{audit, seed};
 
 #[tokio::test]
@@ -230,4 +230,45 @@ async fn a_handler_that_panics_still_answers_with_a_page_and_a_way_back() {
     assert!(page.body.contains(r#"<link rel="stylesheet" href="/pkg/escrowmart.css">"#));
     assert!(page.body.contains("Something went wrong on our side") && page.body.contains("我们这边出了问题"));
     assert!(page.body.contains(r#"href="/""#));
+}
+
+/// On SQLite, writers waiting for their turn hold no pooled connection, so a
+/// reader is served while the write queue is full. Before the queue, each
+/// waiting writer sat on a pooled connection in SQLite's busy handler and
+/// readers waited for the pool (issue 12).
+#[tokio::test]
+async fn writers_waiting_for_their_turn_leave_the_pool_to_readers() {
+    use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
+
+    use crate::server::db;
+    use crate::server::entities::sessions;
+
+    let database = TestDatabase::sqlite();
+    let pool = db::connect_and_migrate_sized(&database.url, Some(2)).await.expect("migrates");
+    let insert =
+        |id: usize| format!("INSERT INTO sessions (id, data, expires_at) VALUES ('writer {id}', '{{}}', 0)");
+    let first = db::begin_write(&pool).await.expect("first writer");
+    first.execute_unprepared(&insert(0)).await.expect("first write");
+    let waiting: Vec<_> = (1..=3)
+        .map(|id| {
+            let (pool, sql) = (pool.clone(), insert(id));
+            tokio::spawn(async move {
+                let txn = db::begin_write(&pool).await?;
+                txn.execute_unprepared(&sql).await?;
+                txn.commit().await
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+
+    let seen = tokio::time::timeout(std::time::Duration::from_secs(5), sessions::Entity::find().count(&pool))
+        .await
+        .expect("a reader is not kept waiting by writers in the queue")
+        .expect("read");
+    assert_eq!(seen, 0, "the reader sees only what was committed");
+    first.commit().await.expect("first commit");
+    for writer in waiting {
+        writer.await.expect("writer task").expect("each queued writer commits in its turn");
+    }
+    assert_eq!(sessions::Entity::find().count(&pool).await.expect("count"), 4);
 }
