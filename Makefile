@@ -8,7 +8,7 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 OPS ?= 100000
 CRASHES ?= 12
 
-.PHONY: run test tools build lint test-rust test-sqlite test-postgres test-e2e test-contract test-chaos bench-api postgres sim chaos
+.PHONY: run test tools build lint test-rust test-sqlite test-postgres test-e2e test-contract test-chaos bench bench-api postgres sim chaos
 
 ## Start the app on the embedded SQLite with demo data at http://127.0.0.1:3000
 run: tools build
@@ -57,6 +57,15 @@ chaos: build postgres
 ## The deterministic simulation, long: `make sim OPS=1000000 [SEED=n]`
 sim: build
 	RUST_LOG=warn target/release/escrowmart simulate --ops $(OPS) $(if $(SEED),--seed $(SEED))
+
+## Benchmarks: pages at 100,000 listings, then escrow payments from 16 and 64
+## clients on SQLite and on PostgreSQL (write tx/s, p50/p99, peak RSS)
+bench: build postgres
+	bash end2end/bench/pages.sh 100000
+	node end2end/bench/payment.mjs --clients 16 --orders 800 --backend sqlite
+	node end2end/bench/payment.mjs --clients 64 --orders 1280 --backend sqlite
+	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) node end2end/bench/payment.mjs --clients 16 --orders 800 --backend postgres
+	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) node end2end/bench/payment.mjs --clients 64 --orders 1280 --backend postgres
 
 ## Create-escrow throughput and webhook latency over loopback
 bench-api: build

@@ -1,34 +1,59 @@
-// Times one escrow payment end to end over loopback: place an order, then
-// pay it from the wallet (ledger transfer + state change + timer + event +
-// notification in one transaction). Prints the median and p90 of each.
+// Escrow payments over loopback: each client is a buyer who places an order
+// and pays it from the wallet (ledger transfer + state change + timer +
+// event + notification in one transaction), again and again. Prints the
+// write transactions per second (place and pay are one each), the median
+// and p99 of each step, and the server's peak resident memory (VmHWM).
 //
-//   node end2end/bench/payment.mjs [orders=200]
+//   node end2end/bench/payment.mjs [--clients 16] [--orders 800] [--backend sqlite|postgres]
 //
 // Starts the release server (target/release/escrowmart) on a fresh SQLite
-// file on port 3299 and stops it afterwards. Build it first: make build.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+// file or a new PostgreSQL database (TEST_POSTGRES_URL, dropped afterwards)
+// and stops it afterwards. Build it first: make build.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const orders = Number(process.argv[2] ?? 200);
-const port = 3299;
+const option = (name, fallback) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? process.argv[at + 1] : fallback;
+};
+const clients = Number(option('clients', 16));
+const orders = Number(option('orders', 800));
+const backend = option('backend', 'sqlite');
+const port = Number(option('port', 3299));
 const base = `http://127.0.0.1:${port}`;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'escrowmart-bench-'));
+const postgresAdmin = process.env.TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const perClient = Math.ceil(orders / clients);
+const price = 10;
 
-const server = spawn(path.join(root, 'target', 'release', 'escrowmart'), ['serve'], {
-  env: {
-    ...process.env,
-    DATABASE_URL: `sqlite://${dir}/bench.db`,
-    ESCROWMART_ADDR: `127.0.0.1:${port}`,
-    LEPTOS_SITE_ROOT: path.join(root, 'target', 'site'),
-    ESCROWMART_BANK_DELAY: '50ms',
-    RUST_LOG: 'error',
-  },
-  stdio: 'inherit',
-});
+let databaseUrl = `sqlite://${dir}/bench.db`;
+let postgresName = null;
+if (backend === 'postgres') {
+  postgresName = `escrowmart_bench_${process.pid}`;
+  execFileSync('psql', [postgresAdmin, '-qc', `CREATE DATABASE ${postgresName}`]);
+  databaseUrl = postgresAdmin.replace(/\/[^/]*$/, `/${postgresName}`);
+}
+
+const bin = path.join(root, 'target', 'release', 'escrowmart');
+const env = {
+  ...process.env,
+  DATABASE_URL: databaseUrl,
+  ESCROWMART_MEDIA_DIR: `${dir}/media`,
+  ESCROWMART_ADDR: `127.0.0.1:${port}`,
+  LEPTOS_SITE_ROOT: path.join(root, 'target', 'site'),
+  ESCROWMART_BANK_DELAY: '50ms',
+  ESCROWMART_SIGN_UPS_PER_HOUR: '100000',
+  ESCROWMART_POSTS_PER_MINUTE: '1000000',
+  ESCROWMART_MERCHANT_PASSWORD: 'benchmark password',
+  RUST_LOG: 'error',
+};
+// A confirmed member, so it may list at once.
+execFileSync(bin, ['merchant', 'setup', '--email', 'seller@bench.test', '--name', 'Seller'], { env, stdio: 'ignore' });
+const server = spawn(bin, ['serve'], { env, stdio: 'inherit' });
 
 class Member {
   cookie = '';
@@ -47,53 +72,79 @@ class Member {
 }
 
 const key = () => crypto.randomUUID().replaceAll('-', '');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
 const quantile = (values, q) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))];
+const peakRssMb = () => {
+  const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]) / 1024;
+};
 
 async function waitForServer() {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 300; i++) {
     try {
       if ((await fetch(`${base}/healthz`)).ok) return;
     } catch {}
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   throw new Error('server did not start');
+}
+
+async function buyerWithWallet(i) {
+  const buyer = new Member();
+  await buyer.call('sign_up', { email: `buyer${i}@bench.test`, display_name: `Buyer ${i}`, password: 'benchmark password' });
+  await buyer.call('top_up', { amount: String(perClient * price), form_key: key() });
+  for (let tries = 0; ; tries++) {
+    const wallet = await buyer.call('get_wallet', {});
+    if (Number(wallet.available) >= perClient * price) return buyer;
+    if (tries > 300) throw new Error('top-up never arrived');
+    await sleep(100);
+  }
 }
 
 try {
   await waitForServer();
   const seller = new Member();
-  const buyer = new Member();
-  await seller.call('sign_up', { email: 'seller@bench.test', display_name: 'Seller', password: 'benchmark password' });
-  await buyer.call('sign_up', { email: 'buyer@bench.test', display_name: 'Buyer', password: 'benchmark password' });
-  await seller.call('create_listing', {
-    title: 'Benchmark item', description: '', category: 'other', condition: 'new', price: '10.00', stock: String(orders),
-  });
-  const listing = (await seller.call('my_listings', {}))[0].id;
-  await buyer.call('top_up', { amount: String(orders * 10), form_key: key() });
-  for (let i = 0; ; i++) {
-    const wallet = await buyer.call('get_wallet', {});
-    if (wallet.available === `${orders * 10}` || Number(wallet.available) >= orders * 10) break;
-    if (i > 100) throw new Error('top-up never arrived');
-    await new Promise((r) => setTimeout(r, 100));
+  await seller.call('sign_in', { email: 'seller@bench.test', password: env.ESCROWMART_MERCHANT_PASSWORD });
+  // Each client buys from a listing of its own, so the benchmark measures
+  // writers queueing for the database, not for one listing's row.
+  for (let i = 0; i < clients; i++) {
+    await seller.call('create_listing', {
+      title: `Benchmark item ${i}`, description: '', category: 'daily-goods', condition: 'new', price: `${price}.00`, stock: String(perClient),
+    });
   }
+  const listings = (await seller.call('my_listings', {})).map((listing) => listing.id);
+  const buyers = await Promise.all(Array.from({ length: clients }, (_, i) => buyerWithWallet(i)));
 
   const place = [];
   const pay = [];
-  for (let i = 0; i < orders; i++) {
-    let start = process.hrtime.bigint();
-    await buyer.call('place_order', { listing_id: String(listing), quantity: '1', shipping_address: 'Bench Road 1', form_key: key() });
-    place.push(ms(start));
-    const id = (await buyer.call('my_orders', {}))[0].id;
-    start = process.hrtime.bigint();
-    await buyer.call('pay_order', { id: String(id), form_key: key() });
-    pay.push(ms(start));
-  }
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    buyers.map(async (buyer, i) => {
+      for (let n = 0; n < perClient; n++) {
+        let start = process.hrtime.bigint();
+        await buyer.call('place_order', { listing_id: String(listings[i]), quantity: '1', shipping_address: 'Bench Road 1', form_key: key() });
+        place.push(ms(start));
+        const id = (await buyer.call('my_orders', {}))[0].id;
+        start = process.hrtime.bigint();
+        await buyer.call('pay_order', { id: String(id), form_key: key() });
+        pay.push(ms(start));
+      }
+    }),
+  );
+  const seconds = ms(started) / 1000;
   const line = (name, v) =>
-    console.log(`${name.padEnd(12)} n=${v.length}  median ${quantile(v, 0.5).toFixed(2)} ms  p90 ${quantile(v, 0.9).toFixed(2)} ms`);
+    console.log(`  ${name.padEnd(12)} n=${v.length}  p50 ${quantile(v, 0.5).toFixed(1)} ms  p99 ${quantile(v, 0.99).toFixed(1)} ms`);
+  console.log(`payments, ${backend}, ${clients} clients: ${((place.length + pay.length) / seconds).toFixed(0)} write tx/s ` +
+    `(${place.length} orders placed and paid in ${seconds.toFixed(1)} s), server peak RSS ${peakRssMb().toFixed(0)} MB`);
   line('place order', place);
   line('pay order', pay);
 } finally {
-  server.kill('SIGINT');
+  if (server.exitCode === null && server.signalCode === null) {
+    const exited = new Promise((r) => server.once('exit', r));
+    server.kill('SIGINT');
+    await exited;
+  }
   rmSync(dir, { recursive: true, force: true });
+  if (postgresName) execFileSync('psql', [postgresAdmin, '-qc', `DROP DATABASE IF EXISTS ${postgresName} WITH (FORCE)`]);
 }
