@@ -199,6 +199,27 @@ pub async fn begin_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransacti
     }
 }
 
+/// Makes a new, empty PostgreSQL database on the server at `admin_url` for
+/// one run (a test, a simulation) and returns its URL. `name` must be a
+/// plain identifier the caller made; it is not quoted.
+pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<String, DbErr> {
+    let admin = Database::connect(admin_url).await?;
+    let created = admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await;
+    admin.close().await.ok();
+    created?;
+    let base = admin_url.rsplit_once('/').map_or(admin_url, |(base, _)| base);
+    Ok(format!("{base}/{name}"))
+}
+
+/// Removes a database made by [`create_postgres_database`], ending the
+/// sessions still connected to it.
+pub async fn drop_postgres_database(admin_url: &str, name: &str) -> Result<(), DbErr> {
+    let admin = Database::connect(admin_url).await?;
+    let dropped = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+    admin.close().await.ok();
+    dropped.map(|_| ())
+}
+
 fn create_parent_dir(url: &str) -> Result<(), DbErr> {
     let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let path = path.split('?').next().unwrap_or(path);

@@ -866,19 +866,9 @@ impl Scratch {
                 Ok(Self { url, place: ScratchPlace::Directory(dir) })
             }
             Some(admin_url) => {
-                use sea_orm::ConnectionTrait;
                 let name = format!("escrowmart_sim_{unique}");
-                let admin = sea_orm::Database::connect(admin_url).await.map_err(|e| e.to_string())?;
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .map_err(|e| e.to_string())?;
-                admin.close().await.ok();
-                let base = admin_url.rsplit_once('/').map_or(admin_url, |(base, _)| base);
-                Ok(Self {
-                    url: format!("{base}/{name}"),
-                    place: ScratchPlace::Postgres { admin_url: admin_url.to_owned(), name },
-                })
+                let url = db::create_postgres_database(admin_url, &name).await.map_err(|e| e.to_string())?;
+                Ok(Self { url, place: ScratchPlace::Postgres { admin_url: admin_url.to_owned(), name } })
             }
         }
     }
@@ -893,14 +883,7 @@ impl Scratch {
                 std::fs::remove_dir_all(dir).ok();
             }
             ScratchPlace::Postgres { admin_url, name } => {
-                use sea_orm::ConnectionTrait;
-                if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
-                    admin
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .await
-                        .ok();
-                    admin.close().await.ok();
-                }
+                db::drop_postgres_database(&admin_url, &name).await.ok();
             }
         }
     }

@@ -398,14 +398,9 @@ impl TestDatabase {
         match std::env::var("TEST_POSTGRES_URL") {
             Ok(admin_url) if !admin_url.is_empty() => {
                 let name = format!("escrowmart_test_{}", uuid::Uuid::new_v4().simple());
-                let admin = sea_orm::Database::connect(&admin_url).await.expect("PostgreSQL reachable");
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .expect("create test database");
-                admin.close().await.ok();
-                let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
-                Self { url: format!("{base}/{name}"), kind: DatabaseKind::Postgres { admin_url, name } }
+                let url =
+                    db::create_postgres_database(&admin_url, &name).await.expect("create test database");
+                Self { url, kind: DatabaseKind::Postgres { admin_url, name } }
             }
             _ => Self::sqlite(),
         }
@@ -422,12 +417,7 @@ impl Drop for TestDatabase {
                 let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
                 if let Ok(runtime) = runtime {
                     runtime.block_on(async {
-                        if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
-                            let _ = admin
-                                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .await;
-                            let _ = admin.close().await;
-                        }
+                        let _ = db::drop_postgres_database(&admin_url, &name).await;
                     });
                 }
             })
