@@ -4,7 +4,8 @@
 # starts the release server, and drives the home page, searches (a
 # two-character Chinese word, one character, pinyin and English, all through
 # the token index) and an item page
-# with wrk. Prints requests/s and p50/p99 per page.
+# with wrk. Prints requests/s and p50/p99 per page, then the server's peak
+# resident memory.
 #
 #   bash end2end/bench/pages.sh [listings=100000] [seconds=15] [connections=16]
 #
@@ -75,3 +76,4 @@ search-en+category+price /search?q=phone&category=digital&min=500&max=3000&sort=
 category(books) /category/books
 item /item/$item
 EOF_PAGES
+printf 'server peak RSS: %d MB\n' $(($(awk '/VmHWM/ {print $2}' "/proc/$server/status") / 1024))
