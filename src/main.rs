@@ -110,6 +110,15 @@ async fn run(
             println!("{report}");
             Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
+        Command::Backup { file } => {
+            db::backup_sqlite(&db, &file).await.map_err(|e| e.to_string())?;
+            println!(
+                "backed up to {}; check a copy with `DATABASE_URL=sqlite://{} escrowmart audit`",
+                file.display(),
+                file.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::User(UserCommand::GrantArbiter { email }) => {
             if store::members::grant_arbiter(&db, &email).await.map_err(|e| e.to_string())? {
                 println!("{email} is now an arbiter");

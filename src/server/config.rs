@@ -54,6 +54,12 @@ pub enum Command {
     Seed(SeedArgs),
     /// Check the database's invariants; exits 1 when any fails.
     Audit,
+    /// Write a consistent copy of the SQLite database to a new file while
+    /// the app runs (on PostgreSQL: says how to use pg_dump).
+    Backup {
+        /// The new file; an existing one is never overwritten.
+        file: PathBuf,
+    },
     /// Manage members.
     #[command(subcommand)]
     User(UserCommand),

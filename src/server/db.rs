@@ -199,6 +199,35 @@ pub async fn begin_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransacti
     }
 }
 
+/// Why a backup was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error(
+        "a PostgreSQL database is backed up with its own tools: pg_dump --format=custom --file=FILE \"$DATABASE_URL\" (restore with pg_restore --no-owner --dbname=NEW_DATABASE_URL FILE)"
+    )]
+    UsePgDump,
+    #[error("{0} already exists; choose a new file, a backup never overwrites one")]
+    Exists(PathBuf),
+    #[error("{0}")]
+    Database(#[from] DbErr),
+}
+
+/// Writes a consistent copy of a SQLite database to a new file while the app
+/// keeps running: `VACUUM INTO` reads one snapshot (WAL), so writers carry on
+/// and the copy holds every transaction committed before it began and none
+/// after. The copy is compact and opens like any database file.
+pub async fn backup_sqlite(db: &DatabaseConnection, to: &Path) -> Result<(), BackupError> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return Err(BackupError::UsePgDump);
+    }
+    if to.exists() {
+        return Err(BackupError::Exists(to.to_path_buf()));
+    }
+    let file = to.to_string_lossy().into_owned();
+    db.execute_raw(Statement::from_sql_and_values(DbBackend::Sqlite, "VACUUM INTO ?", [file.into()])).await?;
+    Ok(())
+}
+
 /// Makes a new, empty PostgreSQL database on the server at `admin_url` for
 /// one run (a test, a simulation) and returns its URL. `name` must be a
 /// plain identifier the caller made; it is not quoted.

@@ -4,6 +4,7 @@ mod abuse;
 mod account_links;
 mod accounts;
 mod authorization;
+mod backup;
 mod body_limits;
 mod delivery;
 mod disputes;

@@ -100,6 +100,11 @@ impl TestApp {
         Self::on(database, db, config).await
     }
 
+    /// Where the app's database is, for tools that open it themselves.
+    pub fn database_url(&self) -> &str {
+        &self._database.url
+    }
+
     /// The same database served by a new app, as after a restart; its clock
     /// starts where the old one stood.
     pub async fn restart(self, config: TestConfig) -> Self {
