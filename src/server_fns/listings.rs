@@ -124,14 +124,18 @@ async fn found_page(
     search: &Search,
 ) -> Result<ListingPage, AppError> {
     use crate::server::store;
-    let found = store::search::search(&state.db, search, LISTINGS_PER_PAGE).await?;
+    let categories = state.category_counts.get(&state.db).await?;
+    // Browsing takes its total from the category counts, which may lag a
+    // new listing by their few seconds, like the counts beside the page.
+    let known_total = store::search::browse_total(search, &categories);
+    let found = store::search::search_counted(&state.db, search, LISTINGS_PER_PAGE, known_total).await?;
     Ok(ListingPage {
         listings: summaries(state, found.items).await?,
         page: search.page,
         pages: found.total.div_ceil(LISTINGS_PER_PAGE).max(1),
         total: found.total,
         capped: found.capped,
-        categories: state.category_counts.get(&state.db).await?,
+        categories,
     })
 }
 

@@ -42,6 +42,34 @@ pub async fn search(
     search: &Search,
     per_page: u64,
 ) -> Result<Page<Listing>, StoreError> {
+    search_counted(db, search, per_page, None).await
+}
+
+/// How many listings a search without words or filters finds (the home
+/// page, a category page), read from per-category counts: the same
+/// `status = active [AND category = …]` the count statement would run.
+/// None for any other search.
+pub fn browse_total(search: &Search, counts: &[(Category, u64)]) -> Option<u64> {
+    if !search.terms.is_empty()
+        || search.min_price.is_some()
+        || search.max_price.is_some()
+        || search.in_stock_only
+    {
+        return None;
+    }
+    let in_scope = |category: &Category| search.category.is_none_or(|wanted| wanted == *category);
+    Some(counts.iter().filter(|(category, _)| in_scope(category)).map(|(_, n)| n).sum())
+}
+
+/// [`search`], with the total given when the caller already knows it
+/// ([`browse_total`]): counting every active listing for the home page read
+/// 100,000 index entries on each visit.
+pub async fn search_counted(
+    db: &impl ConnectionTrait,
+    search: &Search,
+    per_page: u64,
+    known_total: Option<u64>,
+) -> Result<Page<Listing>, StoreError> {
     let backend = db.get_database_backend();
     let parts = query_parts(&search.terms);
     if parts.is_empty() && !search.terms.is_empty() {
@@ -52,9 +80,12 @@ pub async fn search(
     let offset = search.page.saturating_sub(1) * per_page;
     let rows = db.query_all_raw(statement(backend, search, &parts, Some((per_page, offset)))).await?;
     let ids: Vec<i64> = rows.iter().map(|row| row.try_get_by_index::<i64>(0)).collect::<Result<_, _>>()?;
-    let total = match db.query_one_raw(statement(backend, search, &parts, None)).await? {
-        Some(row) => u64::try_from(row.try_get_by_index::<i64>(0)?).unwrap_or(0),
-        None => 0,
+    let total = match known_total {
+        Some(total) => total,
+        None => match db.query_one_raw(statement(backend, search, &parts, None)).await? {
+            Some(row) => u64::try_from(row.try_get_by_index::<i64>(0)?).unwrap_or(0),
+            None => 0,
+        },
     };
 
     let mut found: HashMap<i64, listings::Model> = listings::Entity::find()

@@ -104,6 +104,39 @@ async fn the_category_filter_keeps_only_that_category() {
     );
 }
 
+/// The home and category pages take their total from the category counts
+/// (`browse_total`); it must be what the count statement says, a delisted
+/// listing left out, and any search with words or filters must still count.
+#[tokio::test]
+async fn a_browse_total_from_the_category_counts_equals_the_counted_total() {
+    let app = TestApp::new().await;
+    let mei = seller(&app).await;
+    listed(&app, mei, "Rust in Action", "A book.", Category::Books, "60", 3).await;
+    listed(&app, mei, "二手书", "旧书。", Category::Books, "8", 2).await;
+    listed(&app, mei, "Rusty bike lock", "Still locks.", Category::Other, "10", 1).await;
+    let gone = listed(&app, mei, "Old chair", "Wobbles.", Category::Other, "5", 0).await;
+    store::listings::set_status(&app.db, gone, mei, ListingStatus::Delisted, super::support::START_MS)
+        .await
+        .expect("delist");
+    let counts = store::search::category_counts(&app.db).await.expect("counts");
+
+    let mut browses = vec![Search::default()];
+    browses.extend(Category::ALL.iter().map(|&c| Search { category: Some(c), ..Search::default() }));
+    for search in &browses {
+        let counted = store::search::search(&app.db, search, 24).await.expect("search").total;
+        assert_eq!(store::search::browse_total(search, &counts), Some(counted), "{search:?}");
+    }
+    assert_eq!(store::search::browse_total(&Search::default(), &counts), Some(3));
+    for filtered in [
+        Search { terms: vec!["rust".into()], ..Search::default() },
+        Search { in_stock_only: true, ..Search::default() },
+        Search { min_price: Some(Money::parse("9").expect("money")), ..Search::default() },
+        Search { max_price: Some(Money::parse("9").expect("money")), ..Search::default() },
+    ] {
+        assert_eq!(store::search::browse_total(&filtered, &counts), None, "{filtered:?}");
+    }
+}
+
 #[tokio::test]
 async fn price_bounds_are_inclusive_and_sorts_order_by_price() {
     let app = TestApp::new().await;
