@@ -231,6 +231,8 @@ async fn serve(
         clock.clone(),
     );
 
+    let metrics_handle = escrowmart::server::metrics::global();
+    escrowmart::server::metrics::spawn_upkeep(metrics_handle.clone());
     DbSessionStore::new(db.clone()).spawn_expiry_sweeper(std::time::Duration::from_secs(3600));
 
     let state = AppState {
@@ -254,10 +256,15 @@ async fn serve(
                 retry_ms: escrowmart::server::mail::RETRY_SCHEDULE_MS.to_vec(),
                 poll: args.mail_poll,
             }),
+            metrics: escrowmart::server::metrics::Access {
+                from: escrowmart::server::metrics::Access::parse_from(&args.metrics_from)?,
+                token: args.metrics_token.clone().filter(|token| !token.is_empty()).map(Into::into),
+            },
         }),
         category_counts: Arc::default(),
         limits: Arc::new(Limits::new(args.limits.settings())),
         audit: Arc::default(),
+        metrics: metrics_handle,
     };
     worker::spawn(state.clone(), args.timer_tick);
     escrowmart::server::mail::spawn(state.clone());

@@ -186,6 +186,16 @@ pub struct ServeArgs {
     #[arg(long, env = "ESCROWMART_MAIL_POLL", default_value = "1s", value_parser = humantime::parse_duration)]
     pub mail_poll: Duration,
 
+    /// Who may read `/metrics` without the token: addresses and networks,
+    /// comma-separated (`127.0.0.1,10.0.0.0/8`). Unset, nobody.
+    #[arg(long, env = "ESCROWMART_METRICS_FROM", default_value = "")]
+    pub metrics_from: String,
+
+    /// A token that opens `/metrics` from anywhere, sent as
+    /// `Authorization: Bearer <token>`. Unset, only `--metrics-from` does.
+    #[arg(long, env = "ESCROWMART_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
     #[command(flatten)]
     pub rules: RulesArgs,
 

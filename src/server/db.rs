@@ -108,7 +108,16 @@ pub async fn write_turn(db: &DatabaseConnection) -> WriteTurn {
         let mut queues = SQLITE_WRITE_QUEUES.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         Arc::clone(queues.entry(file).or_default())
     };
-    WriteTurn { _place: Some(queue.lock_owned().await) }
+    let place = match Arc::clone(&queue).try_lock_owned() {
+        Ok(place) => place,
+        Err(_) => {
+            let waiting = std::time::Instant::now();
+            let place = queue.lock_owned().await;
+            metrics::histogram!(super::metrics::SQLITE_WRITE_WAIT).record(waiting.elapsed());
+            place
+        }
+    };
+    WriteTurn { _place: Some(place) }
 }
 
 /// A write transaction together with its turn in the write queue, which it
@@ -119,11 +128,18 @@ pub struct WriteTransaction {
 }
 
 impl WriteTransaction {
+    /// Commits; what the transaction did counts in the metrics only now.
     pub async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await
+        let committed = self.txn.commit().await;
+        match committed {
+            Ok(()) => super::metrics::committed(),
+            Err(_) => super::metrics::forget(),
+        }
+        committed
     }
 
     pub async fn rollback(self) -> Result<(), DbErr> {
+        super::metrics::forget();
         self.txn.rollback().await
     }
 }
@@ -174,6 +190,9 @@ impl Deref for WriteTransaction {
 /// in before that waits in the busy handler, on error paths only.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTransaction, DbErr> {
     let turn = write_turn(db).await;
+    // Whatever an earlier transaction of this task noted and never
+    // committed was rolled back with it.
+    super::metrics::forget();
     let txn = match db.get_database_backend() {
         DbBackend::Sqlite => {
             db.begin_with_options(TransactionOptions {

@@ -88,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(move || std::future::ready(super::merchant::docs::json(&openapi))))
         .route("/api/docs", get(move || std::future::ready(docs())))
         .route("/healthz", get(healthz))
+        .route("/metrics", get(super::metrics::page))
         .route("/lang/{code}", get(switch_language))
         .route("/bank/callback", post(super::bank::callback))
         .route("/wallet/statement.csv", get(statement_csv))
@@ -105,6 +106,7 @@ pub fn router(state: AppState) -> Router {
             ServiceBuilder::new()
                 .layer(compression())
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(middleware::from_fn(super::metrics::track_requests))
                 .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
                     let request_id =
                         request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");

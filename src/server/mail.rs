@@ -98,6 +98,12 @@ pub async fn send_due(state: &AppState, mailer: &Mailer, retry_ms: &[i64]) -> Re
                 tracing::warn!(email_id = email.id, attempts = email.attempts + 1, %error, "e-mail not sent");
             }
             outbox::record(&state.db, &email, &sent, state.clock.now_ms(), retry_ms).await?;
+            let outcome = match &sent {
+                Sent::Accepted => "sent",
+                Sent::Transient(_) => "failed",
+                Sent::Permanent(_) => "refused",
+            };
+            metrics::counter!(super::metrics::MAIL_ATTEMPTS, "outcome" => outcome).increment(1);
             attempted += 1;
         }
     }

@@ -13,6 +13,7 @@ pub mod limits;
 pub mod mail;
 pub mod media;
 pub mod merchant;
+pub mod metrics;
 pub mod redirect_errors;
 pub mod security;
 pub mod seed;

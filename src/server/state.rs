@@ -25,6 +25,8 @@ pub struct AppState {
     pub category_counts: Arc<CategoryCounts>,
     pub limits: Arc<super::limits::Limits>,
     pub audit: Arc<AuditCache>,
+    /// What `/metrics` renders: the process's recorder (a test app's own).
+    pub metrics: metrics_exporter_prometheus::PrometheusHandle,
 }
 
 /// The last audit, reused for a minute by the arbiter console. A full audit
@@ -108,6 +110,8 @@ pub struct Settings {
     pub webhook_allow_private: bool,
     /// Where e-mail goes out; none keeps the outbox unsent.
     pub mail: Option<super::mail::MailSettings>,
+    /// Who may read `/metrics`.
+    pub metrics: super::metrics::Access,
 }
 
 /// A secret of 256 random bits, for a process that was given none.

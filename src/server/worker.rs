@@ -26,7 +26,7 @@ pub fn spawn(state: AppState, tick: Duration) {
     let webhooks = state.clone();
     tokio::spawn(async move {
         loop {
-            match fire_due(&state).await {
+            match super::metrics::tallied(fire_due(&state)).await {
                 Ok(fired) if fired > 0 => tracing::info!(fired, "timers fired"),
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "timers worker"),

@@ -116,6 +116,12 @@ pub async fn deliver_due(state: &AppState, client: &reqwest::Client) -> Result<u
                 schedule,
             )
             .await?;
+            let outcome = match attempt {
+                Attempt::Delivered { .. } => "delivered",
+                Attempt::Gone => "gone",
+                Attempt::Failed { .. } => "failed",
+            };
+            metrics::counter!(crate::server::metrics::WEBHOOK_ATTEMPTS, "outcome" => outcome).increment(1);
             attempted += 1;
         }
     }

@@ -171,10 +171,12 @@ pub(super) async fn settle(
     // A top-up the wallet can no longer take (it filled up, by sales say,
     // after the top-up was asked for) goes back to the bank: tried in a
     // savepoint, so the refusal leaves nothing behind.
+    let noted = crate::server::metrics::mark();
     let savepoint = txn.begin().await?;
     match effects::carry_out(&savepoint, &op.scope("settle"), &transition.effects, now, rules).await {
         Ok(()) => savepoint.commit().await?,
         Err(StoreError::BalanceLimit(account)) if account.member().is_some() => {
+            crate::server::metrics::forget_since(noted);
             savepoint.rollback().await?;
             give_back_top_up(txn, &op, now, rules).await?;
         }

@@ -160,6 +160,7 @@ async fn insert(
     }
     .insert(txn)
     .await?;
+    crate::server::metrics::note_order_event(EventKind::Placed);
     Ok(row.id)
 }
 
@@ -226,6 +227,7 @@ async fn write_transition(
     }
     .insert(txn)
     .await?;
+    crate::server::metrics::note_order_event(event.kind());
     Ok(())
 }
 

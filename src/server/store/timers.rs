@@ -51,3 +51,13 @@ pub async fn delete(db: &impl ConnectionTrait, timer_id: i64) -> Result<(), Stor
 pub async fn next_due(db: &impl ConnectionTrait) -> Result<Option<Millis>, StoreError> {
     Ok(timers::Entity::find().order_by_asc(timers::Column::DueAt).one(db).await?.map(|t| t.due_at))
 }
+
+/// How many timers are due at `now` and not yet fired, and the earliest of
+/// their due times: the worker's backlog and how late it runs.
+pub async fn backlog(db: &impl ConnectionTrait, now: Millis) -> Result<(u64, Option<Millis>), StoreError> {
+    use sea_orm::{PaginatorTrait, QueryFilter};
+    let due = timers::Entity::find().filter(timers::Column::DueAt.lte(now));
+    let count = due.clone().count(db).await?;
+    let earliest = if count == 0 { None } else { next_due(db).await? };
+    Ok((count, earliest))
+}

@@ -16,6 +16,7 @@ mod language;
 mod limits_of_money;
 mod listings;
 pub mod merchant_api;
+mod metrics;
 mod one_door;
 mod ops;
 mod search;

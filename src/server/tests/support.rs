@@ -38,6 +38,8 @@ pub struct TestApp {
 }
 
 pub const BANK_SECRET: &[u8] = b"test bank secret";
+/// Opens `/metrics` in tests; so does the address 192.0.2.7.
+pub const METRICS_TOKEN: &str = "test metrics token";
 
 /// How the test app is set up.
 pub struct TestConfig {
@@ -120,6 +122,15 @@ impl TestApp {
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         });
+        // Each app counts into its own recorder, the default on the test's
+        // thread (each test has its own, and its runtime runs there), so
+        // tests sharing a process (cargo test) never see each other's
+        // figures. The guard would undo that when dropped, and it cannot
+        // live in the app (it must stay on its thread), so recorder and
+        // guard are kept for the thread's life: a few kilobytes per app.
+        let recorder: &'static _ = Box::leak(Box::new(crate::server::metrics::recorder()));
+        let metrics = recorder.handle();
+        std::mem::forget(metrics::set_default_local_recorder(recorder));
         let clock = ManualClock::starting_at(START_MS);
         let media_dir = tempfile::tempdir().expect("media dir");
         let listener = crate::server::http::listen(([127, 0, 0, 1], 0).into()).await.expect("loopback port");
@@ -149,10 +160,15 @@ impl TestApp {
                 webhook_timeout: config.webhook_timeout,
                 webhook_allow_private: config.webhook_allow_private,
                 mail: None,
+                metrics: crate::server::metrics::Access {
+                    from: crate::server::metrics::Access::parse_from("192.0.2.7").expect("an address"),
+                    token: Some(METRICS_TOKEN.into()),
+                },
             }),
             category_counts: Arc::default(),
             limits: Arc::new(Limits::new(config.limits)),
             audit: Arc::default(),
+            metrics,
         };
         let app = router(state.clone());
         let served = app.clone();

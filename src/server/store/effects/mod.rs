@@ -79,6 +79,7 @@ pub(super) async fn carry_out(
                 // In the same transaction, so the money never sits credited
                 // but unspent; if the order can no longer be paid (it was
                 // cancelled meanwhile), it stays in the wallet.
+                let noted = crate::server::metrics::mark();
                 let savepoint = txn.begin().await?;
                 let actor = super::commands::Actor::Member(payer);
                 match Box::pin(super::orders::transition(&savepoint, order, &Event::Pay, actor, now, rules))
@@ -87,6 +88,7 @@ pub(super) async fn carry_out(
                     Ok(_) => savepoint.commit().await?,
                     Err(e) => {
                         tracing::info!(order, error = %e, "topped up for an order that could not be paid");
+                        crate::server::metrics::forget_since(noted);
                         savepoint.rollback().await?;
                     }
                 }

@@ -93,5 +93,6 @@ pub(super) async fn post(
     if credited.rows_affected != 1 {
         return Err(StoreError::BalanceLimit(credit_account));
     }
+    crate::server::metrics::note_transfer(transfer.kind(), amount);
     Ok(())
 }
