@@ -25,6 +25,7 @@ use crate::ui::pages::{
     seller::SellerPage,
     sign_in::SignInPage,
     sign_up::SignUpPage,
+    stats::StatsPage,
     wallet::WalletPage,
 };
 
@@ -106,6 +107,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/seller/:id") view=SellerPage ssr=SsrMode::Async/>
                     <Route path=path!("/arbiter") view=ArbiterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/stats") view=StatsPage ssr=SsrMode::Async/>
                     <Route path=path!("/merchant") view=MerchantPage ssr=SsrMode::Async/>
                     <Route path=path!("/checkout/:id") view=CheckoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/checkout/:id/return") view=CheckoutReturnPage ssr=SsrMode::Async/>

@@ -262,6 +262,7 @@ async fn serve(
             },
         }),
         category_counts: Arc::default(),
+        stats: Arc::default(),
         limits: Arc::new(Limits::new(args.limits.settings())),
         audit: Arc::default(),
         metrics: metrics_handle,

@@ -6,6 +6,7 @@ pub mod account;
 pub mod bank;
 pub mod claims;
 pub mod effects;
+pub mod figures;
 pub mod ledger;
 pub mod listing;
 pub mod merchant;

@@ -149,6 +149,7 @@ test('every page passes axe and fits a phone, in every order state, hydrated and
   await tour.visitAndCheck(visitor, '/forgot-password', 'forgot password');
   await tour.visitAndCheck(visitor, '/reset-password?token=not-a-token', 'reset link refused');
   await tour.visitAndCheck(visitor, '/verify-email?token=not-a-token', 'confirm address');
+  await tour.visitAndCheck(visitor, '/stats', 'escrow in figures');
 
   const seller = await newPage(browser, testInfo);
   await signUp(seller, testInfo, uniqueEmail(testInfo, 'a11y-seller'), `Seller ${run}`, true);

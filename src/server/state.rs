@@ -23,6 +23,7 @@ pub struct AppState {
     pub media: Arc<MediaStore>,
     pub settings: Arc<Settings>,
     pub category_counts: Arc<CategoryCounts>,
+    pub stats: Arc<StatsFigures>,
     pub limits: Arc<super::limits::Limits>,
     pub audit: Arc<AuditCache>,
     /// What `/metrics` renders: the process's recorder (a test app's own).
@@ -31,7 +32,8 @@ pub struct AppState {
 
 /// The last audit, reused for a minute by the arbiter console. A full audit
 /// reads every account, sums every transfer and checks every listing, which
-/// is too much for each page load; the CLI always runs a fresh one.
+/// is too much for each page load; the CLI always runs a fresh one, and the
+/// worker one an hour, whose outcome `/stats` shows.
 #[derive(Debug, Default)]
 pub struct AuditCache {
     latest: tokio::sync::Mutex<Option<AuditedAt>>,
@@ -59,34 +61,69 @@ impl AuditCache {
         *latest = Some((now, report.clone()));
         Ok((now, report))
     }
+
+    /// Audits now, whatever is kept.
+    pub async fn run_now(
+        &self,
+        db: &DatabaseConnection,
+        now: super::clock::Millis,
+    ) -> Result<AuditedAt, StoreError> {
+        let mut latest = self.latest.lock().await;
+        let report = super::audit::run(db).await?;
+        *latest = Some((now, report.clone()));
+        Ok((now, report))
+    }
+
+    /// The last audit this process ran, if any, without running one.
+    pub async fn latest(&self) -> Option<AuditedAt> {
+        self.latest.lock().await.clone()
+    }
 }
 
 /// How many listings each category has, as shown beside every browse page.
 /// Counting means reading an index entry per active listing (about 9 ms at
 /// 100,000 on SQLite), so the answer is reused for a few seconds; a count
 /// that lags a new listing by that long misleads nobody.
-#[derive(Debug, Default)]
-pub struct CategoryCounts {
-    latest: tokio::sync::Mutex<Option<Counted>>,
+pub type CategoryCounts = Cached<Vec<(Category, u64)>, 5_000>;
+
+/// The figures of `/stats`, reused for a minute: about ten aggregate
+/// queries over the ledger and the orders, too many for every page load.
+pub type StatsFigures = Cached<super::store::figures::PlatformFigures, 60_000>;
+
+/// An answer worth reusing for `FRESH_MS` milliseconds of real time.
+#[derive(Debug)]
+pub struct Cached<T, const FRESH_MS: u64> {
+    latest: tokio::sync::Mutex<Option<(std::time::Instant, T)>>,
 }
 
-/// When the counts were taken, and what they were.
-type Counted = (std::time::Instant, Vec<(Category, u64)>);
+impl<T, const FRESH_MS: u64> Default for Cached<T, FRESH_MS> {
+    fn default() -> Self {
+        Self { latest: tokio::sync::Mutex::new(None) }
+    }
+}
+
+impl<T: Clone, const FRESH_MS: u64> Cached<T, FRESH_MS> {
+    /// The kept answer while fresh, else a new one from `load`.
+    pub async fn get_or_load(
+        &self,
+        load: impl AsyncFnOnce() -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        // Held across the load, so a burst of requests loads once.
+        let mut latest = self.latest.lock().await;
+        if let Some((at, answer)) = latest.as_ref()
+            && at.elapsed() < std::time::Duration::from_millis(FRESH_MS)
+        {
+            return Ok(answer.clone());
+        }
+        let answer = load().await?;
+        *latest = Some((std::time::Instant::now(), answer.clone()));
+        Ok(answer)
+    }
+}
 
 impl CategoryCounts {
-    const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(5);
-
     pub async fn get(&self, db: &DatabaseConnection) -> Result<Vec<(Category, u64)>, StoreError> {
-        // Held across the query, so a burst of requests counts once.
-        let mut latest = self.latest.lock().await;
-        if let Some((at, counts)) = latest.as_ref()
-            && at.elapsed() < Self::FRESH_FOR
-        {
-            return Ok(counts.clone());
-        }
-        let counts = super::store::search::category_counts(db).await?;
-        *latest = Some((std::time::Instant::now(), counts.clone()));
-        Ok(counts)
+        self.get_or_load(async || super::store::search::category_counts(db).await).await
     }
 }
 

@@ -21,9 +21,24 @@ use crate::domain::order::{Event, Rules, TransitionError};
 const LEASE_MS: i64 = 10_000;
 const BATCH: u64 = 100;
 const WEBHOOK_POLL: Duration = Duration::from_millis(200);
+/// How often the worker audits the ledger for `/stats` (and the arbiter).
+/// A full audit reads every transfer and every account, work for an hour's
+/// rhythm, not for a page load.
+const AUDIT_EVERY: Duration = Duration::from_secs(3600);
 
 pub fn spawn(state: AppState, tick: Duration) {
     let webhooks = state.clone();
+    let audits = state.clone();
+    tokio::spawn(async move {
+        loop {
+            match audits.audit.run_now(&audits.db, audits.clock.now_ms()).await {
+                Ok((_, report)) if report.passed() => tracing::info!("hourly audit passed"),
+                Ok((_, report)) => tracing::error!(%report, "hourly audit FAILED"),
+                Err(e) => tracing::error!(error = %e, "hourly audit could not run"),
+            }
+            tokio::time::sleep(AUDIT_EVERY).await;
+        }
+    });
     tokio::spawn(async move {
         loop {
             match super::metrics::tallied(fire_due(&state)).await {

@@ -9,6 +9,7 @@ pub mod merchant;
 pub mod notifications;
 pub mod orders;
 pub mod sellers;
+pub mod stats;
 pub mod wallet;
 
 #[cfg(feature = "ssr")]

@@ -7,6 +7,7 @@ pub mod claims;
 pub mod commands;
 mod effects;
 pub mod escrows;
+pub mod figures;
 mod leases;
 pub mod ledger;
 pub mod listings;

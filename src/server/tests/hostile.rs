@@ -123,6 +123,7 @@ async fn hostile_text_in_every_field_is_rendered_inert_on_every_page() {
         format!("/reset-password?token={}", q(TITLE_BREAK)),
         format!("/verify-email?token={}", q(ATTRIBUTE_BREAK)),
         "/verify-email?done=1".to_owned(),
+        "/stats".to_owned(),
     ];
     let mut visitor = app.client();
     for page in &visitor_pages {

@@ -190,8 +190,11 @@ async fn money_moved_and_order_events_count_what_committed_and_nothing_rolled_ba
 
     let (_, page) = scrape(&mut seller).await;
     let moved = by_label(&page, metrics::MONEY_MOVED, "kind");
-    let committed =
-        grouped(&app, "SELECT kind AS key, SUM(amount_fen) AS total FROM transfers GROUP BY kind").await;
+    let committed = grouped(
+        &app,
+        "SELECT kind AS key, CAST(SUM(amount_fen) AS BIGINT) AS total FROM transfers GROUP BY kind",
+    )
+    .await;
     assert_eq!(moved, committed, "counted money equals the committed ledger, kind by kind\n{page}");
     assert_eq!(moved.get("payment"), Some(&49_950), "only the first order's payment: {moved:?}");
 

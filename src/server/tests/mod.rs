@@ -23,4 +23,5 @@ mod search;
 mod security;
 mod simulation;
 mod statements;
+mod stats;
 mod support;

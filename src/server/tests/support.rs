@@ -166,6 +166,7 @@ impl TestApp {
                 },
             }),
             category_counts: Arc::default(),
+            stats: Arc::default(),
             limits: Arc::new(Limits::new(config.limits)),
             audit: Arc::default(),
             metrics,

@@ -99,7 +99,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors/> }>{children()}</ErrorBoundary>
         </main>
         <footer class="site-footer">
-            <p>{td_string!(l, footer.promise)}</p>
+            <p>{td_string!(l, footer.promise)} " " <a href="/stats">{td_string!(l, footer.stats)}</a></p>
         </footer>
     }
 }

@@ -16,4 +16,5 @@ pub mod sell;
 pub mod seller;
 pub mod sign_in;
 pub mod sign_up;
+pub mod stats;
 pub mod wallet;
