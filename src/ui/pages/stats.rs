@@ -34,10 +34,10 @@ fn Figures(stats: PlatformStats) -> impl IntoView {
         |count: u64, share: &str| td_string!(l, stats.orders_share, count = count, share = share.to_owned());
     let days = stats.days.clone();
     view! {
-        <section class="stats">
+        <section class="figures">
             <h1>{td_string!(l, stats.title)}</h1>
             <p class="lead">{td_string!(l, stats.lead)} " " {td_string!(l, stats.as_of, at = stats.as_of.clone())}</p>
-            <dl class="stats__headline">
+            <dl class="figures__headline">
                 <div><dt>{td_string!(l, stats.today_turnover)}</dt><dd data-testid="today-turnover">{stats.today_turnover.to_string()}</dd></div>
                 <div><dt>{td_string!(l, stats.window_turnover)}</dt><dd data-testid="window-turnover">{stats.window_turnover.to_string()}</dd></div>
                 <div><dt>{td_string!(l, stats.today_completed)}</dt><dd>{stats.today_completed}</dd></div>
@@ -56,7 +56,7 @@ fn Figures(stats: PlatformStats) -> impl IntoView {
                 <figcaption id=COMPLETED_CAPTION>{completed_caption}</figcaption>
                 <div class="chart__plot" inner_html=stats.completed_chart.clone()></div>
             </figure>
-            <details class="stats__days">
+            <details class="figures__days">
                 <summary>{td_string!(l, stats.by_day)}</summary>
                 <table data-testid="days">
                     <thead>
@@ -80,7 +80,7 @@ fn Figures(stats: PlatformStats) -> impl IntoView {
 
             <h2>{td_string!(l, stats.outcomes)}</h2>
             <p>{td_string!(l, stats.outcomes_lead, paid = stats.orders_paid)}</p>
-            <dl class="stats__list">
+            <dl class="figures__list">
                 <div><dt>{td_string!(l, stats.refunded)}</dt><dd>{orders_share(stats.refunded, &stats.refunded_share)}</dd></div>
                 <div><dt>{td_string!(l, stats.disputed)}</dt><dd>{orders_share(stats.disputed, &stats.disputed_share)}</dd></div>
                 <div><dt>{td_string!(l, stats.fraud_claims)}</dt><dd>{orders_share(stats.fraud_claims, &stats.fraud_share)}</dd></div>
@@ -90,7 +90,7 @@ fn Figures(stats: PlatformStats) -> impl IntoView {
 
             <h2>{td_string!(l, stats.proof)}</h2>
             <p>{td_string!(l, stats.proof_lead)}</p>
-            <dl class="stats__list" data-testid="proof">
+            <dl class="figures__list" data-testid="proof">
                 <div><dt>{td_string!(l, stats.escrow_holds)}</dt><dd data-testid="escrow-holds">{stats.escrow_balance.to_string()}</dd></div>
                 <div>
                     <dt>{td_string!(l, stats.orders_hold)}</dt>
@@ -102,7 +102,7 @@ fn Figures(stats: PlatformStats) -> impl IntoView {
             } else {
                 Either::Right(view! { <p class="notice notice--error" data-testid="holds-differ">{td_string!(l, stats.holds_differ)}</p> })
             }}
-            <dl class="stats__list">
+            <dl class="figures__list">
                 <div><dt>{td_string!(l, stats.guarantee_fund)}</dt><dd data-testid="guarantee-fund">{stats.guarantee_fund.to_string()}</dd></div>
             </dl>
             <p class="hint">{td_string!(l, stats.guarantee_note)}</p>
