@@ -274,9 +274,39 @@ async fn serve(
     tracing::info!("listening on http://{addr}");
     // The peer address feeds the per-address limits.
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server failed: {e}"))
+}
+
+/// Ctrl-C, or SIGTERM from a service manager or a rolling restart: the
+/// server stops accepting and finishes the requests it has before exiting,
+/// so a load balancer's other instance takes the new ones and nothing
+/// answered is lost (end2end/chaos/chaos.mjs stops it so under load).
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "Ctrl-C cannot be watched");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "SIGTERM cannot be watched");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("stopping: finishing the requests in flight");
 }

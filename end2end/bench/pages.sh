@@ -3,7 +3,7 @@
 # seeds LISTINGS listings (100,000 by default) into a fresh SQLite file,
 # starts the release server, and drives the home page, searches (a
 # two-character Chinese word, one character, pinyin and English, all through
-# the token index) and an item page
+# the token index), an item page, /stats and a /metrics scrape
 # with wrk. Prints requests/s and p50/p99 per page, then the server's peak
 # resident memory.
 #
@@ -49,7 +49,8 @@ text = db.execute("SELECT SUM(LENGTH(CAST(title AS BLOB)) + LENGTH(CAST(descript
 print(f"search index: FTS5 {fts / 1e6:.1f} MB, token column {tokens / 1e6:.1f} MB (titles and descriptions {text / 1e6:.1f} MB)")
 EOF_SIZE
 
-ESCROWMART_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site "$binary" serve >"$dir/server.log" 2>&1 &
+# /metrics is scraped from here like a Prometheus beside the server.
+ESCROWMART_ADDR="127.0.0.1:$port" ESCROWMART_METRICS_FROM=127.0.0.1 LEPTOS_SITE_ROOT=target/site "$binary" serve >"$dir/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do
   curl -sf "$base/healthz" >/dev/null && break
@@ -57,14 +58,15 @@ for _ in $(seq 1 100); do
 done
 
 item=$((listings / 2))
-printf '\n%-34s %10s %10s %10s\n' page 'req/s' p50 p99
+printf '\n%-34s %10s %10s %10s %10s\n' page 'req/s' p50 p99 'RSS after'
+rss_mb() { echo $(($(awk '/VmRSS/ {print $2}' "/proc/$server/status") / 1024)); }
 while read -r name path; do
   out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency "$base$path")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   errors=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-  printf '%-34s %10s %10s %10s %s\n' "$name" "$rps" "$p50" "$p99" "${errors:+($errors non-2xx)}"
+  printf '%-34s %10s %10s %10s %7s MB %s\n' "$name" "$rps" "$p50" "$p99" "$(rss_mb)" "${errors:+($errors non-2xx)}"
 done <<EOF_PAGES
 home / 
 home,page-50 /?page=50
@@ -75,5 +77,7 @@ search-en(phone) /search?q=phone
 search-en+category+price /search?q=phone&category=digital&min=500&max=3000&sort=price-low
 category(books) /category/books
 item /item/$item
+stats /stats
+metrics(scrape) /metrics
 EOF_PAGES
 printf 'server peak RSS: %d MB\n' $(($(awk '/VmHWM/ {print $2}' "/proc/$server/status") / 1024))

@@ -14,6 +14,8 @@
 //     process had claimed waits out the worker's 10 s lease first);
 //   - money agrees with the orders: each wallet = top-ups − what its paid
 //     orders took; each listing's stock = start − what its orders keep;
+//   - stopped at the end by SIGTERM under load, it answers every request
+//     already sent and exits with 0 (a rolling restart loses nothing);
 //   - `escrowmart audit` passes.
 //
 //   node end2end/chaos/chaos.mjs [--crashes 10] [--members 32] [--backend sqlite|postgres]
@@ -98,6 +100,33 @@ async function waitHealthy() {
     await sleep(50);
   }
   throw new Error(`server did not come up; see ${dir}/server.log`);
+}
+// Stops the server the way a rolling restart does (SIGTERM) while members'
+// requests are in flight: each must be answered, and the process must exit
+// cleanly. Returns how many were sent and how many were answered only after
+// the signal (drained rather than cut off).
+async function stopUnderLoad(members) {
+  const exited = new Promise((r) => server.once('exit', (code, signal) => r({ code, signal })));
+  let signalledAt = Infinity;
+  const inFlight = members.flatMap((member) =>
+    ['my_orders', 'get_wallet', 'my_orders', 'get_wallet'].map(async (fn) => {
+      const answer = await member.call(fn, {});
+      return { ...answer, after: Date.now() > signalledAt };
+    }),
+  );
+  // Long enough for every connection to be accepted (a connection still in
+  // the kernel's queue when the listener closes is refused, as it would be
+  // by a stopped instance), short enough to catch requests being served.
+  await sleep(30);
+  signalledAt = Date.now();
+  server.kill('SIGTERM');
+  const answers = await Promise.allSettled(inFlight);
+  const stop = await Promise.race([exited, sleep(10000).then(() => null)]);
+  check(stop?.code === 0, `SIGTERM: the server did not exit cleanly within 10 s: ${JSON.stringify(stop)}`);
+  const unanswered = answers.filter((a) => a.status === 'rejected' || a.value.status !== 200);
+  check(unanswered.length === 0, `SIGTERM: ${unanswered.length} of ${answers.length} requests sent before it were not answered`);
+  if (stop === null) await killServer();
+  return { sent: answers.length, drained: answers.filter((a) => a.status === 'fulfilled' && a.value.after).length };
 }
 async function killServer() {
   const exited = new Promise((r) => server.once('exit', r));
@@ -333,7 +362,7 @@ try {
     check(databaseRestart.sawOutage, 'healthz never reported the database outage');
     check(databaseRestart.recovered, 'healthz never reported the recovery');
   }
-  await killServer();
+  const stopped = await stopUnderLoad(buyers.map((b) => b.member));
   const audited = audit();
   check(audited.passed, `audit failed:\n${audited.text}`);
   const states = {};
@@ -342,6 +371,7 @@ try {
     `${backend}: ${stats.requests} requests (${stats.answered} answered successes, ${stats.cutOff} cut off by a crash, ` +
       `${stats.serverErrors} server errors), ${stats.crashes} crashes survived` +
       (databaseRestart ? `, database restarted once (healthz down ${databaseRestart.downMs} ms)` : '') +
+      `; stopped by SIGTERM with ${stopped.sent} requests sent, ${stopped.drained} answered after the signal` +
       `; ${orderCount} orders ${JSON.stringify(states)}; ${stats.checks} invariant checks, ${problems.length} failed`,
   );
   if (problems.length) {
