@@ -8,7 +8,7 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 OPS ?= 100000
 CRASHES ?= 12
 
-.PHONY: run test tools build lint test-rust test-sqlite test-postgres test-e2e test-contract test-chaos bench bench-api postgres sim chaos
+.PHONY: run test tools build lint test-rust test-sqlite test-postgres test-e2e test-contract test-chaos bench bench-api postgres sim chaos cluster cluster-check
 
 ## Start the app on the embedded SQLite with demo data at http://127.0.0.1:3000
 run: tools build
@@ -70,6 +70,14 @@ bench: build postgres
 ## Create-escrow throughput and webhook latency over loopback
 bench-api: build
 	node end2end/bench/merchant.mjs
+
+## Two instances on one PostgreSQL behind haproxy at http://127.0.0.1:3400 (Ctrl-C stops all)
+cluster: build postgres
+	bash end2end/cluster/cluster.sh
+
+## The same, checked: answers alternate, a rolling restart under load loses nothing
+cluster-check: build postgres
+	bash end2end/cluster/cluster.sh --check
 
 # Starts the machine's PostgreSQL if it is stopped.
 postgres:

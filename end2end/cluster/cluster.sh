@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Two `escrowmart serve` instances on one PostgreSQL database behind
+# haproxy (Debian's), as a deployment with several instances runs:
+#
+#   bash end2end/cluster/cluster.sh            start them and wait (Ctrl-C stops all)
+#   bash end2end/cluster/cluster.sh --check    start them, check, stop:
+#       - answers alternate between the instances (X-Served-By);
+#       - a rolling restart (SIGTERM one, start it, then the other) under
+#         load loses no request: wrk must see no error and no non-2xx.
+#
+# The balancer listens on 127.0.0.1:3400, the instances on 3401 and 3402,
+# with the same secrets and the balancer as their public address. Needs the
+# release build (make build) and PostgreSQL (TEST_POSTGRES_URL's server).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+check=false
+[ "${1:-}" = "--check" ] && check=true
+admin=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+binary=target/release/escrowmart
+[ -x "$binary" ] || { echo "build first: make build" >&2; exit 1; }
+for tool in haproxy wrk; do
+  command -v "$tool" >/dev/null || apt-get install -y -qq "$tool" >/dev/null
+done
+
+name="escrowmart_cluster_$$"
+dir=$(mktemp -d)
+declare -A instance=()
+balancer=
+cleanup() {
+  for pid in "${instance[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  [ -n "$balancer" ] && kill "$balancer" 2>/dev/null || true
+  wait 2>/dev/null || true
+  psql "$admin" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+psql "$admin" -qc "CREATE DATABASE $name"
+export DATABASE_URL="${admin%/*}/$name" ESCROWMART_MEDIA_DIR="$dir/media" \
+  ESCROWMART_PUBLIC_URL=http://127.0.0.1:3400 LEPTOS_SITE_ROOT=target/site RUST_LOG=warn \
+  ESCROWMART_SECRET="cluster-$$-$(date +%s%N)" ESCROWMART_BANK_SECRET="cluster-bank-$$-$(date +%s%N)"
+"$binary" seed --demo >/dev/null
+
+healthy() { curl -sf "http://127.0.0.1:$1/healthz" >/dev/null; }
+start() { # start <a|b>
+  local port=$([ "$1" = a ] && echo 3401 || echo 3402)
+  ESCROWMART_ADDR="127.0.0.1:$port" "$binary" serve >>"$dir/$1.log" 2>&1 &
+  instance[$1]=$!
+  for _ in $(seq 1 200); do healthy "$port" && return; sleep 0.05; done
+  echo "instance $1 did not come up; see its log:" >&2; cat "$dir/$1.log" >&2; exit 1
+}
+stop() { # stop <a|b>: as a rolling restart does, SIGTERM and wait
+  kill -TERM "${instance[$1]}"
+  wait "${instance[$1]}" || { echo "instance $1 did not exit cleanly" >&2; exit 1; }
+}
+
+cat >"$dir/haproxy.cfg" <<EOF_CFG
+global
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 30s
+  timeout server 30s
+  # A request refused by a stopping instance goes to the other one.
+  retries 3
+  option redispatch
+  retry-on conn-failure empty-response
+frontend web
+  bind 127.0.0.1:3400
+  default_backend app
+backend app
+  balance roundrobin
+  option httpchk GET /healthz
+  http-check expect status 200
+  default-server inter 500ms fall 2 rise 1
+  http-response set-header X-Served-By %s
+  server a 127.0.0.1:3401 check
+  server b 127.0.0.1:3402 check
+EOF_CFG
+start a
+start b
+haproxy -f "$dir/haproxy.cfg" -db >"$dir/haproxy.log" 2>&1 &
+balancer=$!
+for _ in $(seq 1 100); do healthy 3400 && break; sleep 0.05; done
+
+if ! $check; then
+  echo "http://127.0.0.1:3400 → instances on 3401 and 3402 (database $name); Ctrl-C stops all"
+  wait "$balancer"
+  exit
+fi
+
+served=$(for _ in 1 2 3 4; do curl -s -o /dev/null -D - http://127.0.0.1:3400/ | tr -d '\r' | awk -F': ' 'tolower($1) == "x-served-by" {print $2}'; done | tr '\n' ' ')
+echo "served by: $served"
+[ "$served" = "a b a b " ] || [ "$served" = "b a b a " ] || { echo "answers do not alternate" >&2; exit 1; }
+
+wrk -t2 -c16 -d12s --latency http://127.0.0.1:3400/item/3 >"$dir/wrk.txt" &
+load=$!
+sleep 2
+stop a; start a
+sleep 2
+stop b; start b
+wait "$load"
+grep -E 'requests in|Requests/sec|99%' "$dir/wrk.txt"
+if grep -qE 'Socket errors|Non-2xx' "$dir/wrk.txt"; then
+  grep -E 'Socket errors|Non-2xx' "$dir/wrk.txt" >&2
+  echo "the rolling restart lost requests" >&2
+  exit 1
+fi
+echo "rolling restart under load: no request lost"
