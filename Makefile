@@ -14,8 +14,9 @@ CRASHES ?= 12
 run: tools build
 	ESCROWMART_DEMO=true LEPTOS_SITE_ROOT=target/site target/release/escrowmart serve
 
-## Run every check: formatting, lints, Rust tests on SQLite and PostgreSQL, Playwright
-test: tools lint test-rust test-e2e test-contract test-chaos
+## Run every check: formatting, lints, Rust tests on SQLite and PostgreSQL, Playwright,
+## the crash and two-instance checks
+test: tools lint test-rust test-e2e test-contract test-chaos cluster-check
 
 tools:
 	@bash .ci/install-tools
@@ -75,7 +76,8 @@ bench-api: build
 cluster: build postgres
 	bash end2end/cluster/cluster.sh
 
-## The same, checked: answers alternate, a rolling restart under load loses nothing
+## The same, checked: answers alternate, the browser journey passes through the
+## balancer, shared work is done once, a rolling restart under load loses nothing
 cluster-check: build postgres
 	bash end2end/cluster/cluster.sh --check
 

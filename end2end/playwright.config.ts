@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import * as path from 'node:path';
+import { chromium } from './browser';
 import { teaShopEmail, teaShopPassword, teaShopPort } from './tests/helpers';
 
 // One release server on a fresh SQLite file per run, started here so that
@@ -20,22 +21,6 @@ const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 3212);
 // from this file once it is complete (written aside, then moved).
 const teaEnv = `${databaseFile}.tea.env`;
 const escrowmart = `${root}/target/release/escrowmart`;
-
-const chromium = {
-  browserName: 'chromium' as const,
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  },
-};
 
 export default defineConfig({
   testDir: './tests',

@@ -5,12 +5,20 @@
 #   bash end2end/cluster/cluster.sh            start them and wait (Ctrl-C stops all)
 #   bash end2end/cluster/cluster.sh --check    start them, check, stop:
 #       - answers alternate between the instances (X-Served-By);
+#       - the browser journey (buy → pay → ship → confirm) passes through
+#         the balancer, both instances answering it (journey.spec.ts);
+#       - timers, bank callbacks, webhooks and e-mails are each handled
+#         once across the two instances (once.mjs);
 #       - a rolling restart (SIGTERM one, start it, then the other) under
-#         load loses no request: wrk must see no error and no non-2xx.
+#         load loses no request: wrk must see no error and no non-2xx;
+#       - `escrowmart audit` passes on the database they shared.
 #
 # The balancer listens on 127.0.0.1:3400, the instances on 3401 and 3402,
-# with the same secrets and the balancer as their public address. Needs the
-# release build (make build) and PostgreSQL (TEST_POSTGRES_URL's server).
+# with the same secrets and the balancer as their public address (the bank
+# calls back through it); e-mail goes to an SMTP server on 3403 (aiosmtpd,
+# into a Maildir), a shop's webhooks to 3404. Needs the release build
+# (make build), PostgreSQL (TEST_POSTGRES_URL's server), and haproxy, wrk
+# and aiosmtpd (make tools).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -19,17 +27,19 @@ check=false
 admin=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 binary=target/release/escrowmart
 [ -x "$binary" ] || { echo "build first: make build" >&2; exit 1; }
-for tool in haproxy wrk; do
-  command -v "$tool" >/dev/null || apt-get install -y -qq "$tool" >/dev/null
+smtpd=end2end/.venv/bin/python
+for tool in haproxy wrk "$smtpd"; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing: make tools installs it" >&2; exit 1; }
 done
 
 name="escrowmart_cluster_$$"
 dir=$(mktemp -d)
 declare -A instance=()
 balancer=
+mailer=
 cleanup() {
   for pid in "${instance[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  [ -n "$balancer" ] && kill "$balancer" 2>/dev/null || true
+  for pid in "$balancer" "$mailer"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   psql "$admin" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$dir"
@@ -38,8 +48,27 @@ trap cleanup EXIT
 psql "$admin" -qc "CREATE DATABASE $name"
 export DATABASE_URL="${admin%/*}/$name" ESCROWMART_MEDIA_DIR="$dir/media" \
   ESCROWMART_PUBLIC_URL=http://127.0.0.1:3400 LEPTOS_SITE_ROOT=target/site RUST_LOG=warn \
-  ESCROWMART_SECRET="cluster-$$-$(date +%s%N)" ESCROWMART_BANK_SECRET="cluster-bank-$$-$(date +%s%N)"
+  ESCROWMART_SECRET="cluster-$$-$(date +%s%N)" ESCROWMART_BANK_SECRET="cluster-bank-$$-$(date +%s%N)" \
+  ESCROWMART_METRICS_TOKEN="cluster-metrics-$$-$(date +%s%N)" \
+  ESCROWMART_SMTP_URL=smtp://127.0.0.1:3403 E2E_MAILDIR="$dir/mail" \
+  ESCROWMART_MERCHANT_PASSWORD="the cluster shop password" MERCHANT_EMAIL=shop@cluster.test RECEIVER_PORT=3404
 "$binary" seed --demo >/dev/null
+# A shop on the merchant API whose webhooks go to once.mjs's receiver.
+MERCHANT_API_KEY=$("$binary" merchant setup --email "$MERCHANT_EMAIL" --name "Cluster Shop" \
+  --webhook-url "http://127.0.0.1:$RECEIVER_PORT/hooks" | sed -n 's/^ESCROWMART_API_KEY=//p')
+export MERCHANT_API_KEY
+if $check; then
+  # Deadlines, mail and the bank quick enough for a test, every bank
+  # callback sent twice, and the one address all test members come from
+  # not rate-limited; the rest as in production.
+  export ESCROWMART_UNPAID_TIMEOUT=8s UNPAID_TIMEOUT_MS=8000 ESCROWMART_TIMER_TICK=250ms \
+    ESCROWMART_MAIL_POLL=100ms ESCROWMART_BANK_DELAY=200ms ESCROWMART_BANK_DUPLICATE_EVERY=1 \
+    ESCROWMART_WEBHOOK_ALLOW_PRIVATE=true ESCROWMART_SIGN_UPS_PER_HOUR=100000 \
+    ESCROWMART_SIGN_IN_FAILURES_PER_ADDRESS=100000 ESCROWMART_POSTS_PER_MINUTE=1000000 \
+    ESCROWMART_API_CALLS_PER_MINUTE=1000000
+fi
+"$smtpd" -m aiosmtpd -n -l 127.0.0.1:3403 -c aiosmtpd.handlers.Mailbox "$E2E_MAILDIR" >"$dir/smtp.log" 2>&1 &
+mailer=$!
 
 healthy() { curl -sf "http://127.0.0.1:$1/healthz" >/dev/null; }
 start() { # start <a|b>
@@ -85,7 +114,7 @@ balancer=$!
 for _ in $(seq 1 100); do healthy 3400 && break; sleep 0.05; done
 
 if ! $check; then
-  echo "http://127.0.0.1:3400 → instances on 3401 and 3402 (database $name); Ctrl-C stops all"
+  echo "http://127.0.0.1:3400 → instances on 3401 and 3402 (database $name, e-mail in $E2E_MAILDIR); Ctrl-C stops all"
   wait "$balancer"
   exit
 fi
@@ -93,6 +122,10 @@ fi
 served=$(for _ in 1 2 3 4; do curl -s -o /dev/null -D - http://127.0.0.1:3400/ | tr -d '\r' | awk -F': ' 'tolower($1) == "x-served-by" {print $2}'; done | tr '\n' ' ')
 echo "served by: $served"
 [ "$served" = "a b a b " ] || [ "$served" = "b a b a " ] || { echo "answers do not alternate" >&2; exit 1; }
+
+export CLUSTER_URL=http://127.0.0.1:3400 CLUSTER_INSTANCES=a=http://127.0.0.1:3401,b=http://127.0.0.1:3402
+(cd end2end && npx playwright test --config cluster/playwright.config.ts)
+node end2end/cluster/once.mjs
 
 wrk -t2 -c16 -d12s --latency http://127.0.0.1:3400/item/3 >"$dir/wrk.txt" &
 load=$!
@@ -108,3 +141,4 @@ if grep -qE 'Socket errors|Non-2xx' "$dir/wrk.txt"; then
   exit 1
 fi
 echo "rolling restart under load: no request lost"
+"$binary" audit | tail -1
