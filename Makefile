@@ -5,10 +5,11 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+TEST_POSTGRES_REPLICA_URL ?= postgres://postgres@127.0.0.1:5433/postgres
 OPS ?= 100000
 CRASHES ?= 12
 
-.PHONY: run test tools build lint test-rust test-sqlite test-postgres test-e2e test-contract test-chaos bench bench-api postgres sim chaos cluster cluster-check
+.PHONY: run test tools build lint test-rust test-sqlite test-postgres test-e2e test-contract test-chaos bench bench-api postgres replica sim chaos cluster cluster-check
 
 ## Start the app on the embedded SQLite with demo data at http://127.0.0.1:3000
 run: tools build
@@ -35,8 +36,9 @@ test-rust: test-sqlite test-postgres
 test-sqlite:
 	cargo nextest run --workspace --features ssr
 
-test-postgres: postgres
-	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) cargo nextest run --features ssr
+test-postgres: postgres replica
+	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) TEST_POSTGRES_REPLICA_URL=$(TEST_POSTGRES_REPLICA_URL) \
+	  cargo nextest run --features ssr
 
 test-e2e: build
 	cd end2end && npx playwright test
@@ -80,6 +82,10 @@ cluster: build postgres
 ## balancer, shared work is done once, a rolling restart under load loses nothing
 cluster-check: build postgres
 	bash end2end/cluster/cluster.sh --check
+
+## A streaming replica of that PostgreSQL on 127.0.0.1:5433 (made once, by pg_basebackup)
+replica: postgres
+	@bash end2end/replica/replica.sh
 
 # Starts the machine's PostgreSQL if it is stopped.
 postgres:

@@ -144,7 +144,7 @@ async fn run(
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve(args) => serve(db, clock, media, *args).await.map(|()| ExitCode::SUCCESS),
+        Command::Serve(args) => serve(db, connections, clock, media, *args).await.map(|()| ExitCode::SUCCESS),
         // Taken above before the database opens; kept whole here for the match.
         Command::Simulate(args) => simulate(args).await,
     }
@@ -193,6 +193,7 @@ async fn seed_demo(
 
 async fn serve(
     db: DatabaseConnection,
+    connections: Option<u32>,
     clock: Arc<dyn Clock>,
     media: MediaStore,
     args: ServeArgs,
@@ -235,8 +236,17 @@ async fn serve(
     escrowmart::server::metrics::spawn_upkeep(metrics_handle.clone());
     DbSessionStore::new(db.clone()).spawn_expiry_sweeper(std::time::Duration::from_secs(3600));
 
+    let replica = match args.database_read_url.as_deref().filter(|url| !url.is_empty()) {
+        Some(url) => Some(
+            db::connect_replica(url, connections)
+                .await
+                .map_err(|e| format!("cannot open the read replica: {e}"))?,
+        ),
+        None => None,
+    };
     let state = AppState {
         db,
+        replica,
         leptos_options,
         clock,
         rules,
@@ -260,6 +270,7 @@ async fn serve(
                 from: escrowmart::server::metrics::Access::parse_from(&args.metrics_from)?,
                 token: args.metrics_token.clone().filter(|token| !token.is_empty()).map(Into::into),
             },
+            read_your_writes_for: args.read_your_writes,
         }),
         category_counts: Arc::default(),
         stats: Arc::default(),

@@ -131,6 +131,17 @@ pub struct ServeArgs {
     #[arg(long, env = "ESCROWMART_ADDR")]
     pub addr: Option<SocketAddr>,
 
+    /// A streaming replica of the PostgreSQL database for reads that may be
+    /// a moment stale: the home, search, category, item and seller pages
+    /// and /stats. Money and members' own pages always read the primary.
+    #[arg(long, env = "DATABASE_READ_URL", hide_env_values = true)]
+    pub database_read_url: Option<String>,
+
+    /// How long after a member's own write their reads skip the replica
+    /// (read-your-writes); far above the replica's usual lag.
+    #[arg(long, env = "ESCROWMART_READ_YOUR_WRITES", default_value = "5s", value_parser = humantime::parse_duration)]
+    pub read_your_writes: Duration,
+
     /// Mark the session cookie Secure; set when served behind TLS.
     #[arg(long, env = "ESCROWMART_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,

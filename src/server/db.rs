@@ -49,6 +49,12 @@ pub async fn connect_and_migrate_sized(
     Ok(db)
 }
 
+/// Connects to a read replica: no migrations (a standby refuses writes; it
+/// gets the schema from the primary).
+pub async fn connect_replica(url: &str, connections: Option<u32>) -> Result<DatabaseConnection, DbErr> {
+    connect(url, connections).await
+}
+
 async fn connect(url: &str, connections: Option<u32>) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
@@ -128,11 +134,15 @@ pub struct WriteTransaction {
 }
 
 impl WriteTransaction {
-    /// Commits; what the transaction did counts in the metrics only now.
+    /// Commits; what the transaction did counts in the metrics only now, and
+    /// the member who asked reads the primary for a while.
     pub async fn commit(self) -> Result<(), DbErr> {
         let committed = self.txn.commit().await;
         match committed {
-            Ok(()) => super::metrics::committed(),
+            Ok(()) => {
+                super::metrics::committed();
+                super::replica::note_write();
+            }
             Err(_) => super::metrics::forget(),
         }
         committed

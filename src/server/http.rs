@@ -128,7 +128,8 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn_with_state(state.clone(), super::auth::end_stale_sessions))
                 .layer(middleware::from_fn_with_state(state.clone(), drop_unsigned_errors))
                 .layer(middleware::from_fn_with_state(state.clone(), sign_error_redirects))
-                .layer(middleware::from_fn_with_state(state.clone(), limit_posts)),
+                .layer(middleware::from_fn_with_state(state.clone(), limit_posts))
+                .layer(middleware::from_fn_with_state(state.clone(), super::replica::read_your_writes)),
         )
         .with_state(state)
 }

@@ -16,6 +16,7 @@ pub mod media;
 pub mod merchant;
 pub mod metrics;
 pub mod redirect_errors;
+pub mod replica;
 pub mod security;
 pub mod seed;
 pub mod sim;

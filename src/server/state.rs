@@ -15,7 +15,11 @@ use crate::domain::order::Rules;
 
 #[derive(Clone, Debug)]
 pub struct AppState {
+    /// The primary: every write, and every read that decides something.
     pub db: DatabaseConnection,
+    /// A streaming replica for reads that may be a moment stale, if one is
+    /// configured; see [`super::replica`] and [`AppState::reads`].
+    pub replica: Option<DatabaseConnection>,
     pub leptos_options: LeptosOptions,
     pub clock: SharedClock,
     pub rules: Rules,
@@ -28,6 +32,18 @@ pub struct AppState {
     pub audit: Arc<AuditCache>,
     /// What `/metrics` renders: the process's recorder (a test app's own).
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+}
+
+impl AppState {
+    /// Where a read that may be a moment stale goes: the replica, unless
+    /// there is none or the reader wrote within the window
+    /// ([`super::replica::wrote_lately`]).
+    pub fn reads(&self, wrote_lately: bool) -> &DatabaseConnection {
+        match &self.replica {
+            Some(replica) if !wrote_lately => replica,
+            _ => &self.db,
+        }
+    }
 }
 
 /// The last audit, reused for a minute by the arbiter console. A full audit
@@ -149,6 +165,8 @@ pub struct Settings {
     pub mail: Option<super::mail::MailSettings>,
     /// Who may read `/metrics`.
     pub metrics: super::metrics::Access,
+    /// How long after a member's write their reads skip the replica.
+    pub read_your_writes_for: std::time::Duration,
 }
 
 /// A secret of 256 random bits, for a process that was given none.

@@ -17,6 +17,15 @@ pub fn state() -> Result<AppState, AppError> {
     })
 }
 
+/// The database for a read that may be a moment stale (public pages): the
+/// replica when there is one, unless the member asking wrote lately
+/// (see `server::replica`).
+pub fn read_db(state: &AppState) -> sea_orm::DatabaseConnection {
+    let wrote_lately = use_context::<http::request::Parts>()
+        .is_some_and(|parts| crate::server::replica::wrote_lately(&parts.headers));
+    state.reads(wrote_lately).clone()
+}
+
 pub async fn session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>().await.map_err(|e| {
         tracing::error!(error = %e, "session layer missing");

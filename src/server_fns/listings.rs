@@ -97,20 +97,23 @@ pub struct ListingDetail {
 pub async fn listings_page(page: u64) -> Result<ListingPage, AppError> {
     let search = Search { page: page.clamp(1, crate::domain::search::PAGE_MAX), ..Search::default() };
     let state = super::context::state()?;
-    found_page(&state, &search).await
+    found_page(&state, &super::context::read_db(&state), &search).await
 }
 
 /// Search and category pages: the query comes straight from the URL.
 #[server(endpoint = "search_listings")]
 pub async fn search_listings(form: SearchForm) -> Result<SearchResults, AppError> {
     let state = super::context::state()?;
+    let db = super::context::read_db(&state);
     match Search::parse(&form) {
-        Ok(search) => Ok(SearchResults { found: found_page(&state, &search).await?, search, problem: None }),
+        Ok(search) => {
+            Ok(SearchResults { found: found_page(&state, &db, &search).await?, search, problem: None })
+        }
         Err(problem) => {
             // Still show what there is, unfiltered, beside the message.
             let fallback = Search { terms: crate::domain::search::terms(&form.q), ..Search::default() };
             Ok(SearchResults {
-                found: found_page(&state, &fallback).await?,
+                found: found_page(&state, &db, &fallback).await?,
                 search: fallback,
                 problem: Some(crate::labels::search_error(super::context::locale(), &problem)),
             })
@@ -121,16 +124,17 @@ pub async fn search_listings(form: SearchForm) -> Result<SearchResults, AppError
 #[cfg(feature = "ssr")]
 async fn found_page(
     state: &crate::server::state::AppState,
+    db: &sea_orm::DatabaseConnection,
     search: &Search,
 ) -> Result<ListingPage, AppError> {
     use crate::server::store;
-    let categories = state.category_counts.get(&state.db).await?;
+    let categories = state.category_counts.get(db).await?;
     // Browsing takes its total from the category counts, which may lag a
     // new listing by their few seconds, like the counts beside the page.
     let known_total = store::search::browse_total(search, &categories);
-    let found = store::search::search_counted(&state.db, search, LISTINGS_PER_PAGE, known_total).await?;
+    let found = store::search::search_counted(db, search, LISTINGS_PER_PAGE, known_total).await?;
     Ok(ListingPage {
-        listings: summaries(state, found.items).await?,
+        listings: summaries(db, found.items).await?,
         page: search.page,
         pages: found.total.div_ceil(LISTINGS_PER_PAGE).max(1),
         total: found.total,
@@ -142,11 +146,11 @@ async fn found_page(
 /// Listings with their cover thumbnails, in one query for all the covers.
 #[cfg(feature = "ssr")]
 pub async fn summaries(
-    state: &crate::server::state::AppState,
+    db: &sea_orm::DatabaseConnection,
     listings: Vec<Listing>,
 ) -> Result<Vec<ListingSummary>, AppError> {
     use crate::server::store::photos::{self, Purpose};
-    let mut photos = photos::of(&state.db, Purpose::Listing, listings.iter().map(|l| l.id)).await?;
+    let mut photos = photos::of(db, Purpose::Listing, listings.iter().map(|l| l.id)).await?;
     Ok(listings
         .into_iter()
         .map(|listing| {
@@ -158,11 +162,11 @@ pub async fn summaries(
 
 #[cfg(feature = "ssr")]
 async fn listing_photos(
-    state: &crate::server::state::AppState,
+    db: &sea_orm::DatabaseConnection,
     listing_id: i64,
 ) -> Result<Vec<ListingPhoto>, AppError> {
     use crate::server::store::photos::{self, Purpose};
-    Ok(photos::of(&state.db, Purpose::Listing, [listing_id])
+    Ok(photos::of(db, Purpose::Listing, [listing_id])
         .await?
         .remove(&listing_id)
         .unwrap_or_default()
@@ -190,7 +194,7 @@ async fn own_listing(
 pub async fn get_listing_photos_for_edit(id: i64) -> Result<Vec<ListingPhoto>, AppError> {
     let state = super::context::state()?;
     own_listing(&state, id).await?;
-    listing_photos(&state, id).await
+    listing_photos(&state.db, id).await
 }
 
 /// Moves a photo one place earlier (towards the cover) or later.
@@ -240,24 +244,25 @@ async fn change_listing(
 #[server(endpoint = "get_listing")]
 pub async fn get_listing(id: i64) -> Result<ListingDetail, AppError> {
     let state = super::context::state()?;
-    let listing = crate::server::store::listings::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let db = super::context::read_db(&state);
+    let listing = crate::server::store::listings::find(&db, id).await?.ok_or(AppError::NotFound)?;
     let viewer = super::context::member(&state).await?;
     use crate::server::store;
-    let seller = store::members::find(&state.db, listing.seller_id).await?;
-    let seller_reviews = store::ratings::recent(&state.db, listing.seller_id, 3)
+    let seller = store::members::find(&db, listing.seller_id).await?;
+    let seller_reviews = store::ratings::recent(&db, listing.seller_id, 3)
         .await?
         .into_iter()
         .map(super::orders::ReviewView::from)
         .collect();
     Ok(ListingDetail {
-        seller_tally: store::ratings::tally(&state.db, listing.seller_id).await?,
+        seller_tally: store::ratings::tally(&db, listing.seller_id).await?,
         seller_reviews,
         seller_suspended: seller.is_some_and(|s| s.suspension.is_some()),
         listed_on: super::context::format_date(listing.created_at),
         is_mine: viewer.as_ref().is_some_and(|m| m.id == listing.seller_id),
         signed_in: viewer.is_some(),
         form_key: super::context::new_form_key(),
-        photos: listing_photos(&state, id).await?,
+        photos: listing_photos(&db, id).await?,
         listing,
     })
 }

@@ -34,19 +34,19 @@ pub async fn get_seller_profile(id: i64, page: u64) -> Result<SellerProfile, App
     use crate::server::store;
     use crate::server_fns::context;
     let state = context::state()?;
-    let seller = store::members::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let reviews =
-        store::ratings::recent(&state.db, id, 20).await?.into_iter().map(ReviewView::from).collect();
+    let db = context::read_db(&state);
+    let seller = store::members::find(&db, id).await?.ok_or(AppError::NotFound)?;
+    let reviews = store::ratings::recent(&db, id, 20).await?.into_iter().map(ReviewView::from).collect();
     let page = page.clamp(1, crate::domain::search::PAGE_MAX);
     let offset = (page - 1) * SELLER_PAGE_LISTINGS;
-    let on_sale = store::listings::on_sale_by_seller(&state.db, id, offset, SELLER_PAGE_LISTINGS).await?;
-    let listings = super::listings::summaries(&state, on_sale.items).await?;
+    let on_sale = store::listings::on_sale_by_seller(&db, id, offset, SELLER_PAGE_LISTINGS).await?;
+    let listings = super::listings::summaries(&db, on_sale.items).await?;
     Ok(SellerProfile {
         id,
         name: seller.display_name,
         member_since: context::format_date(seller.created_at),
         suspension: seller.suspension,
-        tally: store::ratings::tally(&state.db, id).await?,
+        tally: store::ratings::tally(&db, id).await?,
         reviews,
         listings,
         page,

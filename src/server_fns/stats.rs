@@ -72,7 +72,8 @@ pub async fn get_platform_stats() -> Result<PlatformStats, AppError> {
     use crate::server_fns::context;
     let state = context::state()?;
     let now = state.clock.now_ms();
-    let figures = state.stats.get_or_load(async || store::figures::platform(&state.db, now).await).await?;
+    let db = context::read_db(&state);
+    let figures = state.stats.get_or_load(async || store::figures::platform(&db, now).await).await?;
     let drawn = |values: &[i64], min_top: i64, y_text: &dyn Fn(i64) -> String, caption: &str| {
         charts::daily_bars(values, figures.first_day, min_top, y_text, caption).map_err(|e| {
             tracing::error!(error = %e, "stats chart");

@@ -19,6 +19,7 @@ pub mod merchant_api;
 mod metrics;
 mod one_door;
 mod ops;
+mod replica;
 mod search;
 mod security;
 mod simulation;

@@ -55,6 +55,8 @@ pub struct TestConfig {
     pub webhook_timeout: std::time::Duration,
     /// Whether webhooks may go to loopback (the tests' receivers are there).
     pub webhook_allow_private: bool,
+    /// A read replica of the test's database.
+    pub replica: Option<DatabaseConnection>,
 }
 
 impl Default for TestConfig {
@@ -68,6 +70,7 @@ impl Default for TestConfig {
             webhook_retry_ms: crate::domain::merchant::RETRY_SCHEDULE_MS.to_vec(),
             webhook_timeout: crate::server::merchant::delivery::TIMEOUT,
             webhook_allow_private: true,
+            replica: None,
         }
     }
 }
@@ -116,7 +119,22 @@ impl TestApp {
         app
     }
 
+    /// On PostgreSQL, reading the pages that may be a moment stale from the
+    /// server at `replica_admin_url`: a streaming replica of
+    /// TEST_POSTGRES_URL's server (end2end/replica/replica.sh), where the
+    /// test's database appears once the replica has replayed its creation
+    /// and migrations.
+    pub async fn with_replica(replica_admin_url: &str) -> Self {
+        let database = TestDatabase::create().await;
+        let db = db::connect_and_migrate(&database.url).await.expect("test database migrates");
+        let name = database.url.rsplit('/').next().expect("a database name");
+        let base = replica_admin_url.rsplit_once('/').expect("a server URL with a database").0;
+        let replica = wait_for_replica(&db, &format!("{base}/{name}")).await;
+        Self::on(database, db, TestConfig { replica: Some(replica), ..TestConfig::default() }).await
+    }
+
     async fn on(database: TestDatabase, mut db: DatabaseConnection, config: TestConfig) -> Self {
+        let replica = config.replica.clone();
         let statements = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let counter = statements.clone();
         db.set_metric_callback(move |_| {
@@ -146,6 +164,7 @@ impl TestApp {
         );
         let state = AppState {
             db: db.clone(),
+            replica: replica.clone(),
             leptos_options: LeptosOptions::builder().output_name("escrowmart").build(),
             clock: Arc::new(clock.clone()),
             rules: config.rules,
@@ -164,6 +183,7 @@ impl TestApp {
                     from: crate::server::metrics::Access::parse_from("192.0.2.7").expect("an address"),
                     token: Some(METRICS_TOKEN.into()),
                 },
+                read_your_writes_for: std::time::Duration::from_secs(5),
             }),
             category_counts: Arc::default(),
             stats: Arc::default(),
@@ -249,6 +269,30 @@ impl TestApp {
             .expect("a row");
         row.try_get::<i64>("", "n").expect("a count")
     }
+}
+
+/// Connects to the replica's copy of `primary` once it has every migration.
+async fn wait_for_replica(primary: &DatabaseConnection, url: &str) -> DatabaseConnection {
+    let migrations = |db: DatabaseConnection| async move {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM seaql_migrations",
+            ))
+            .await
+            .ok()??;
+        row.try_get::<i64>("", "n").ok()
+    };
+    let wanted = migrations(primary.clone()).await.expect("the primary has migrated");
+    for _ in 0..300 {
+        if let Ok(replica) = db::connect_replica(url, Some(4)).await
+            && migrations(replica.clone()).await == Some(wanted)
+        {
+            return replica;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the replica at {url} never caught up with the primary's migrations");
 }
 
 #[derive(Debug)]
