@@ -9,7 +9,7 @@ TEST_POSTGRES_REPLICA_URL ?= postgres://postgres@127.0.0.1:5433/postgres
 OPS ?= 100000
 CRASHES ?= 12
 
-.PHONY: run test tools build lint test-rust test-sqlite test-postgres test-e2e test-contract test-chaos bench bench-api postgres replica sim chaos cluster cluster-check
+.PHONY: run test tools build lint test-rust test-sqlite test-postgres test-e2e test-contract test-chaos bench bench-api bench-cluster postgres replica sim chaos cluster cluster-check
 
 ## Start the app on the embedded SQLite with demo data at http://127.0.0.1:3000
 run: tools build
@@ -75,13 +75,17 @@ bench-api: build
 	node end2end/bench/merchant.mjs
 
 ## Two instances on one PostgreSQL behind haproxy at http://127.0.0.1:3400 (Ctrl-C stops all)
-cluster: build postgres
+cluster: build postgres replica
 	bash end2end/cluster/cluster.sh
 
 ## The same, checked: answers alternate, the browser journey passes through the
 ## balancer, shared work is done once, a rolling restart under load loses nothing
-cluster-check: build postgres
+cluster-check: build postgres replica
 	bash end2end/cluster/cluster.sh --check
+
+## One instance against two behind haproxy: item pages, req/s, p50, p99
+bench-cluster: build postgres replica
+	bash end2end/cluster/cluster.sh --bench
 
 ## A streaming replica of that PostgreSQL on 127.0.0.1:5433 (made once, by pg_basebackup)
 replica: postgres

@@ -3,6 +3,8 @@
 # haproxy (Debian's), as a deployment with several instances runs:
 #
 #   bash end2end/cluster/cluster.sh            start them and wait (Ctrl-C stops all)
+#   bash end2end/cluster/cluster.sh --bench    item pages from one instance directly,
+#       then from both through the balancer (wrk, 16 connections, 10 s each)
 #   bash end2end/cluster/cluster.sh --check    start them, check, stop:
 #       - answers alternate between the instances (X-Served-By);
 #       - the browser journey (buy → pay → ship → confirm) passes through
@@ -12,6 +14,8 @@
 #       - a rolling restart (SIGTERM one, start it, then the other) under
 #         load loses no request: wrk must see no error and no non-2xx;
 #       - `escrowmart audit` passes on the database they shared.
+# With the test replica running (make replica, which cluster-check starts),
+# both read the public pages from it (DATABASE_READ_URL).
 #
 # The balancer listens on 127.0.0.1:3400, the instances on 3401 and 3402,
 # with the same secrets and the balancer as their public address (the bank
@@ -23,7 +27,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 check=false
+bench=false
 [ "${1:-}" = "--check" ] && check=true
+[ "${1:-}" = "--bench" ] && bench=true
 admin=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 binary=target/release/escrowmart
 [ -x "$binary" ] || { echo "build first: make build" >&2; exit 1; }
@@ -38,6 +44,12 @@ declare -A instance=()
 balancer=
 mailer=
 cleanup() {
+  local status=$?
+  if [ "$status" != 0 ]; then
+    for log in a b smtp haproxy; do
+      [ -f "$dir/$log.log" ] && { echo "--- last lines of $log.log" >&2; tail -20 "$dir/$log.log" >&2; }
+    done
+  fi
   for pid in "${instance[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "$balancer" "$mailer"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
@@ -57,6 +69,19 @@ export DATABASE_URL="${admin%/*}/$name" ESCROWMART_MEDIA_DIR="$dir/media" \
 MERCHANT_API_KEY=$("$binary" merchant setup --email "$MERCHANT_EMAIL" --name "Cluster Shop" \
   --webhook-url "http://127.0.0.1:$RECEIVER_PORT/hooks" | sed -n 's/^ESCROWMART_API_KEY=//p')
 export MERCHANT_API_KEY
+# With a streaming replica of the server running (make replica), the
+# instances read the public pages from it, so the journey checks
+# read-your-writes in a real browser. It must first have replayed the seed.
+replica_admin=${TEST_POSTGRES_REPLICA_URL:-postgres://postgres@127.0.0.1:5433/postgres}
+if pg_isready -q -d "$replica_admin"; then
+  replica="${replica_admin%/*}/$name"
+  members=$(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM users")
+  for _ in $(seq 1 300); do
+    [ "$(psql "$replica" -Atc "SELECT count(*) FROM users" 2>/dev/null)" = "$members" ] && break
+    sleep 0.1
+  done
+  export DATABASE_READ_URL=$replica
+fi
 if $check; then
   # Deadlines, mail and the bank quick enough for a test, every bank
   # callback sent twice, and the one address all test members come from
@@ -113,12 +138,27 @@ haproxy -f "$dir/haproxy.cfg" -db >"$dir/haproxy.log" 2>&1 &
 balancer=$!
 for _ in $(seq 1 100); do healthy 3400 && break; sleep 0.05; done
 
+if $bench; then
+  for target in "one instance:3401" "two behind haproxy:3400"; do
+    wrk -t2 -c16 -d10s --latency "http://127.0.0.1:${target##*:}/item/3" >"$dir/wrk.txt"
+    printf '%-20s %8s req/s  p50 %8s  p99 %8s\n' "${target%:*}" \
+      "$(awk '/Requests\/sec/ {print $2}' "$dir/wrk.txt")" \
+      "$(awk '$1 == "50%" {print $2}' "$dir/wrk.txt")" "$(awk '$1 == "99%" {print $2}' "$dir/wrk.txt")"
+  done
+  exit
+fi
+
 if ! $check; then
-  echo "http://127.0.0.1:3400 → instances on 3401 and 3402 (database $name, e-mail in $E2E_MAILDIR); Ctrl-C stops all"
+  echo "http://127.0.0.1:3400 → instances on 3401 and 3402 (database $name${DATABASE_READ_URL:+, reads from the replica}, e-mail in $E2E_MAILDIR); Ctrl-C stops all"
   wait "$balancer"
   exit
 fi
 
+if [ -n "${DATABASE_READ_URL:-}" ]; then
+  echo "public pages read the replica ($DATABASE_READ_URL); members who just wrote read the primary"
+else
+  echo "every read goes to the primary (no replica running)"
+fi
 served=$(for _ in 1 2 3 4; do curl -s -o /dev/null -D - http://127.0.0.1:3400/ | tr -d '\r' | awk -F': ' 'tolower($1) == "x-served-by" {print $2}'; done | tr '\n' ' ')
 echo "served by: $served"
 [ "$served" = "a b a b " ] || [ "$served" = "b a b a " ] || { echo "answers do not alternate" >&2; exit 1; }
@@ -141,4 +181,7 @@ if grep -qE 'Socket errors|Non-2xx' "$dir/wrk.txt"; then
   exit 1
 fi
 echo "rolling restart under load: no request lost"
+# What went wrong along the way and was recovered from (a retried e-mail, a
+# refused callback), for whoever reads the run.
+grep -hE ' (WARN|ERROR) ' "$dir/a.log" "$dir/b.log" | sed -E 's/\x1b\[[0-9;]*m//g; s/^[^ ]+ +//' | cut -c1-240 | sort | uniq -c | sort -rn | head -8 || true
 "$binary" audit | tail -1

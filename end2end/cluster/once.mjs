@@ -58,17 +58,25 @@ const receiver = http.createServer((request, response) => {
 await new Promise((r) => receiver.listen(receiverPort, '127.0.0.1', r));
 
 class Member {
-  cookie = '';
+  // Every cookie, as a browser keeps them: the session, and after a write
+  // the one that sends reads to the primary while a replica serves.
+  cookies = new Map();
   constructor(email) {
     this.email = email;
   }
   async call(fn, fields = {}) {
     const response = await fetch(`${base}/api/${fn}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookie },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '),
+      },
       body: new URLSearchParams(fields),
     });
-    for (const c of response.headers.getSetCookie?.() ?? []) this.cookie = c.split(';')[0];
+    for (const c of response.headers.getSetCookie?.() ?? []) {
+      const [name, value] = c.split(';')[0].split('=');
+      this.cookies.set(name.trim(), value.trim());
+    }
     const text = await response.text();
     if (!response.ok) throw new Error(`${this.email} ${fn}: ${response.status} ${text}`);
     return text ? JSON.parse(text) : null;
@@ -184,7 +192,14 @@ try {
       metrics = await everyInstance();
       break;
     }
-    if (i > 100) throw new Error(`work never finished: timers due, mails, webhooks = ${pending}`);
+    // A mail the SMTP server refused for the moment is retried after a
+    // minute (mail::RETRY_SCHEDULE_MS), so the wait allows one retry.
+    if (i === 50) console.log(`still waiting after 10 s: timers due, mails, webhooks = ${pending}`);
+    if (i > 400) {
+      const attempts = Object.entries(metrics).map(([name, values]) =>
+        `${name}: ${Object.entries(values).filter(([series]) => /_attempts_total/.test(series)).map(([series, n]) => `${series} ${n}`).join(', ')}`);
+      throw new Error(`work never finished: timers due, mails, webhooks = ${pending}\n${attempts.join('\n')}`);
+    }
     await sleep(200);
   }
 
