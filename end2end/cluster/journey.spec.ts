@@ -1,5 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
-import { listItem, newPage, ready, signUp, topUp, uniqueEmail, visit } from '../tests/helpers';
+import { paidDeal, visit } from '../tests/helpers';
 
 interface Answer {
   instance: string;
@@ -7,16 +7,14 @@ interface Answer {
   path: string;
 }
 
-/** Notes which instance answered each request the page sent, by the header the balancer adds. */
-function recordInstances(page: Page): Answer[] {
-  const answers: Answer[] = [];
+/** Notes which instance answered each request the page sends, by the header the balancer adds. */
+function recordInstances(page: Page, answers: Answer[]): void {
   page.on('response', (response) => {
     const instance = response.headers()['x-served-by'];
     if (instance) {
       answers.push({ instance, method: response.request().method(), path: new URL(response.url()).pathname });
     }
   });
-  return answers;
 }
 
 const tally = (answers: Answer[]) =>
@@ -24,34 +22,12 @@ const tally = (answers: Answer[]) =>
 
 test('buy → pay → ship → confirm through the balancer, both instances answering the journey', async ({ browser }, testInfo) => {
   // The seller confirms the address by the mailed link (sent by whichever
-  // instance claimed the mail), then lists.
-  const seller = await newPage(browser, testInfo);
-  const sellerAnswers = recordInstances(seller);
-  const sellerName = `Cluster seller ${testInfo.project.name}`;
-  await signUp(seller, testInfo, uniqueEmail(testInfo, 'cluster-seller'), sellerName, true);
-  const itemPath = await listItem(seller, testInfo, { title: `Cluster teapot ${testInfo.project.name} ${Date.now()}`, price: '100.00', stock: '2' });
-
-  // The bank calls back through the balancer, every callback twice
-  // (ESCROWMART_BANK_DUPLICATE_EVERY=1): the wallet is credited once.
-  const buyer = await newPage(browser, testInfo);
-  const buyerAnswers = recordInstances(buyer);
-  await signUp(buyer, testInfo, uniqueEmail(testInfo, 'cluster-buyer'), 'Cluster buyer');
-  await topUp(buyer, testInfo, '100', '¥100.00');
-
-  await visit(buyer, testInfo, itemPath);
-  await buyer.getByLabel('Shipping address').fill('1 Balancer Road, Hangzhou');
-  await buyer.getByRole('button', { name: 'Buy now' }).click();
-  await expect(buyer).toHaveURL(/\/orders\/\d+$/);
-  const orderPath = new URL(buyer.url()).pathname;
-  await ready(buyer, testInfo);
-  await buyer.getByRole('button', { name: 'Pay from wallet' }).click();
-  await expect(buyer.getByTestId('order-state')).toHaveText('Paid — waiting for shipment');
-
-  await visit(seller, testInfo, orderPath);
-  await seller.getByLabel('Carrier').fill('SF Express');
-  await seller.getByLabel('Tracking number').fill('SF3400');
-  await seller.getByRole('button', { name: 'Mark as shipped' }).click();
-  await expect(seller.getByTestId('order-state')).toHaveText('Shipped');
+  // instance claimed the mail) and lists; the buyer's top-up comes back from
+  // the bank through the balancer, every callback twice
+  // (ESCROWMART_BANK_DUPLICATE_EVERY=1), and is credited once; the buyer
+  // buys and pays, the seller ships.
+  const answers: Answer[] = [];
+  const { seller, buyer, orderPath } = await paidDeal(browser, testInfo, 'cluster', true, (page) => recordInstances(page, answers));
 
   await visit(buyer, testInfo, orderPath);
   await buyer.getByLabel(/I received the item as described/).check();
@@ -70,7 +46,6 @@ test('buy → pay → ship → confirm through the balancer, both instances answ
 
   // Both instances served the journey, its state changes included: the
   // sessions, the form keys and the order's version live in PostgreSQL.
-  const answers = [...sellerAnswers, ...buyerAnswers];
   const posts = answers.filter((a) => a.method === 'POST');
   console.log(`${testInfo.project.name}: ${answers.length} answers ${JSON.stringify(tally(answers))}, POSTs ${JSON.stringify(tally(posts))}`);
   expect(Object.keys(tally(answers)).sort()).toEqual(['a', 'b']);

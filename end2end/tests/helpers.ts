@@ -186,14 +186,20 @@ export interface Deal {
   sellerName: string;
 }
 
-/** A seller lists at ¥100.00; a buyer tops up, buys and pays; the seller ships (unless told not to). */
-export async function paidDeal(browser: Browser, testInfo: TestInfo, label: string, ship = true): Promise<Deal> {
+/**
+ * A seller lists at ¥100.00; a buyer tops up, buys and pays; the seller
+ * ships (unless told not to). `watch` sees each new page before it loads
+ * anything.
+ */
+export async function paidDeal(browser: Browser, testInfo: TestInfo, label: string, ship = true, watch?: (page: Page) => void): Promise<Deal> {
   const seller = await newPage(browser, testInfo);
+  watch?.(seller);
   const sellerName = `Seller ${label} ${testInfo.project.name}`;
   await signUp(seller, testInfo, uniqueEmail(testInfo, `seller-${label}`), sellerName, true);
   const itemPath = await listItem(seller, testInfo, { title: `${label} ${testInfo.project.name} ${Date.now()}`, price: '100.00', stock: '3' });
 
   const buyer = await newPage(browser, testInfo);
+  watch?.(buyer);
   await signUp(buyer, testInfo, uniqueEmail(testInfo, `buyer-${label}`), `Buyer ${label}`);
   await topUp(buyer, testInfo, '100', '¥100.00');
   await visit(buyer, testInfo, itemPath);
