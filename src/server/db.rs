@@ -57,7 +57,15 @@ pub async fn connect_replica(url: &str, connections: Option<u32>) -> Result<Data
 
 async fn connect(url: &str, connections: Option<u32>) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
-    options.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
+    // Statements are logged (target sqlx::query, without their values) only
+    // when RUST_LOG asks for them at debug, e.g. `info,sqlx::query=debug`:
+    // the benchmark floor (end2end/bench/floor) repeats what such a log
+    // shows the pages and payments run.
+    let log_statements = tracing::enabled!(target: "sqlx::query", tracing::Level::DEBUG);
+    options
+        .sqlx_logging(log_statements)
+        .sqlx_logging_level(log::LevelFilter::Debug)
+        .acquire_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite:") {
         create_parent_dir(url)?;
         options
