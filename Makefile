@@ -61,14 +61,13 @@ chaos: build postgres
 sim: build
 	RUST_LOG=warn target/release/escrowmart simulate --ops $(OPS) $(if $(SEED),--seed $(SEED))
 
-## Benchmarks: pages at 100,000 listings, then escrow payments from 16 and 64
-## clients on SQLite and on PostgreSQL (write tx/s, p50/p99, peak RSS)
+## Benchmarks, each against its floor (end2end/bench/floor: the same SQL
+## without the framework) in the same run, on SQLite and PostgreSQL: pages
+## and static files at 100,000 listings, escrow payments from 16 and 64
+## clients, the bundle's size; one table at the end
 bench: build postgres
-	bash end2end/bench/pages.sh 100000
-	node end2end/bench/payment.mjs --clients 16 --orders 800 --backend sqlite
-	node end2end/bench/payment.mjs --clients 64 --orders 1280 --backend sqlite
-	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) node end2end/bench/payment.mjs --clients 16 --orders 800 --backend postgres
-	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) node end2end/bench/payment.mjs --clients 64 --orders 1280 --backend postgres
+	cargo build --release -p escrowmart-bench-floor
+	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) bash end2end/bench/bench.sh 100000 10
 
 ## Create-escrow throughput and webhook latency over loopback
 bench-api: build

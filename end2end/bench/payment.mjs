@@ -9,8 +9,15 @@
 // Starts the release server (target/release/escrowmart) on a fresh SQLite
 // file or a new PostgreSQL database (TEST_POSTGRES_URL, dropped afterwards)
 // and stops it afterwards. Build it first: make build.
+//
+// With --floor, each buyer has money and stock for twice as many orders;
+// once the server has stopped, the floor (end2end/bench/floor, built by
+// make bench) places and pays the same number again on the same database
+// with the same statements and no framework, and `escrowmart audit` checks
+// the ledger after both. The app's rate over the floor's is the ratio
+// printed. --results FILE appends the figures for bench.sh's table.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +35,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const dir = mkdtempSync(path.join(tmpdir(), 'escrowmart-bench-'));
 const postgresAdmin = process.env.TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const perClient = Math.ceil(orders / clients);
+const withFloor = process.argv.includes('--floor');
+const results = option('results', null);
+// Room for the floor's orders after the app's.
+const rounds = withFloor ? 2 : 1;
 const price = 10;
 
 let databaseUrl = `sqlite://${dir}/bench.db`;
@@ -80,6 +91,14 @@ const peakRssMb = () => {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]) / 1024;
 };
 
+async function stopServer() {
+  if (server.exitCode === null && server.signalCode === null) {
+    const exited = new Promise((r) => server.once('exit', r));
+    server.kill('SIGINT');
+    await exited;
+  }
+}
+
 async function waitForServer() {
   for (let i = 0; i < 300; i++) {
     try {
@@ -93,10 +112,10 @@ async function waitForServer() {
 async function buyerWithWallet(i) {
   const buyer = new Member();
   await buyer.call('sign_up', { email: `buyer${i}@bench.test`, display_name: `Buyer ${i}`, password: 'benchmark password' });
-  await buyer.call('top_up', { amount: String(perClient * price), form_key: key() });
+  await buyer.call('top_up', { amount: String(rounds * perClient * price), form_key: key() });
   for (let tries = 0; ; tries++) {
     const wallet = await buyer.call('get_wallet', {});
-    if (Number(wallet.available) >= perClient * price) return buyer;
+    if (Number(wallet.available) >= rounds * perClient * price) return buyer;
     if (tries > 300) throw new Error('top-up never arrived');
     await sleep(100);
   }
@@ -110,7 +129,7 @@ try {
   // writers queueing for the database, not for one listing's row.
   for (let i = 0; i < clients; i++) {
     await seller.call('create_listing', {
-      title: `Benchmark item ${i}`, description: '', category: 'daily-goods', condition: 'new', price: `${price}.00`, stock: String(perClient),
+      title: `Benchmark item ${i}`, description: '', category: 'daily-goods', condition: 'new', price: `${price}.00`, stock: String(rounds * perClient),
     });
   }
   const listings = (await seller.call('my_listings', {})).map((listing) => listing.id);
@@ -133,18 +152,39 @@ try {
     }),
   );
   const seconds = ms(started) / 1000;
+  const rate = (place.length + pay.length) / seconds;
+  const peak = peakRssMb();
   const line = (name, v) =>
     console.log(`  ${name.padEnd(12)} n=${v.length}  p50 ${quantile(v, 0.5).toFixed(1)} ms  p99 ${quantile(v, 0.99).toFixed(1)} ms`);
-  console.log(`payments, ${backend}, ${clients} clients: ${((place.length + pay.length) / seconds).toFixed(0)} write tx/s ` +
-    `(${place.length} orders placed and paid in ${seconds.toFixed(1)} s), server peak RSS ${peakRssMb().toFixed(0)} MB`);
+  console.log(`payments, ${backend}, ${clients} clients: ${rate.toFixed(0)} write tx/s ` +
+    `(${place.length} orders placed and paid in ${seconds.toFixed(1)} s), server peak RSS ${peak.toFixed(0)} MB`);
   line('place order', place);
   line('pay order', pay);
-} finally {
-  if (server.exitCode === null && server.signalCode === null) {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGINT');
-    await exited;
+  const both = [...place, ...pay];
+  let row = [backend, `payments, ${clients} clients`, rate.toFixed(0), `${quantile(both, 0.5).toFixed(1)}ms`, `${quantile(both, 0.99).toFixed(1)}ms`];
+
+  if (withFloor) {
+    await stopServer();
+    const floor = JSON.parse(
+      execFileSync(path.join(root, 'target', 'release', 'escrowmart-floor'),
+        ['--database-url', databaseUrl, 'pay', '--clients', String(clients), '--orders-per-client', String(perClient)],
+        { env, encoding: 'utf8' }),
+    );
+    console.log(`  floor: ${floor.rate.toFixed(0)} write tx/s (${floor.orders} orders in ${floor.seconds.toFixed(1)} s), ` +
+      `p50 ${floor.p50_ms.toFixed(1)} ms, p99 ${floor.p99_ms.toFixed(1)} ms; app/floor ${(rate / floor.rate).toFixed(2)}`);
+    // The floor wrote what the app writes, or the ledger would not add up.
+    const audit = execFileSync(bin, ['audit'], { env, encoding: 'utf8' }).trim().split('\n').pop();
+    console.log(`  after both: ${audit}`);
+    row = [...row, floor.rate.toFixed(0), `${floor.p50_ms.toFixed(1)}ms`, `${floor.p99_ms.toFixed(1)}ms`, (rate / floor.rate).toFixed(2)];
+  } else {
+    row = [...row, '-', '-', '-', '-'];
   }
+  if (results) {
+    appendFileSync(results, `${row.join('\t')}\n`);
+    appendFileSync(results, `${backend}\tpeak RSS (payments, ${clients} clients)\t${peak.toFixed(0)} MB\t\t\t\t\t\t\n`);
+  }
+} finally {
+  await stopServer();
   rmSync(dir, { recursive: true, force: true });
   if (postgresName) execFileSync('psql', [postgresAdmin, '-qc', `DROP DATABASE IF EXISTS ${postgresName} WITH (FORCE)`]);
 }
