@@ -218,6 +218,39 @@ pub fn query_parts<S: AsRef<str>>(words: &[S]) -> Vec<QueryPart> {
     parts
 }
 
+/// The parts as an SQLite FTS5 query: each part a quoted phrase (a CJK
+/// phrase is its pairs in order), `*` after a prefix, all of them required.
+pub fn fts5_query(parts: &[QueryPart]) -> String {
+    let quoted = |token: &str| format!("\"{}\"", token.replace('"', "\"\""));
+    parts
+        .iter()
+        .map(|part| match part {
+            QueryPart::Phrase(pairs) => quoted(&pairs.join(" ")),
+            QueryPart::Exact(token) => quoted(token),
+            QueryPart::Prefix(start) => format!("{}*", quoted(start)),
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// The same query as a PostgreSQL `tsquery` literal: `<->` for a phrase,
+/// `:*` for a prefix. Cast rather than parsed by `to_tsquery`, so the tokens
+/// are taken exactly as the index stores them.
+pub fn tsquery(parts: &[QueryPart]) -> String {
+    let quoted = |token: &str| format!("'{}'", token.replace('\\', "\\\\").replace('\'', "''"));
+    parts
+        .iter()
+        .map(|part| match part {
+            QueryPart::Phrase(pairs) => {
+                format!("({})", pairs.iter().map(|p| quoted(p)).collect::<Vec<_>>().join(" <-> "))
+            }
+            QueryPart::Exact(token) => quoted(token),
+            QueryPart::Prefix(start) => format!("{}:*", quoted(start)),
+        })
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,5 +347,19 @@ mod tests {
             query_parts(&[TITLE_END]),
             [QueryPart::Exact("0".into()), QueryPart::Prefix("title".into())]
         );
+    }
+
+    #[test]
+    fn both_query_languages_say_the_same_thing() {
+        let parts = query_parts(&["苹果手机", "iPhone15", "书"]);
+        assert_eq!(fts5_query(&parts), "\"苹果 果手 手机\" AND \"iphone\"* AND \"15\" AND \"书\"");
+        assert_eq!(tsquery(&parts), "('苹果' <-> '果手' <-> '手机') & 'iphone':* & '15' & '书'");
+    }
+
+    #[test]
+    fn quotes_in_a_token_cannot_end_the_query_literal() {
+        let part = [QueryPart::Exact("a\"b'c\\d".into())];
+        assert_eq!(fts5_query(&part), "\"a\"\"b'c\\d\"");
+        assert_eq!(tsquery(&part), "'a\"b''c\\\\d'");
     }
 }

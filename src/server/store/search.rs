@@ -31,7 +31,7 @@ use super::StoreError;
 use super::listings::{Page, with_seller_names};
 use crate::domain::listing::{Category, Listing, ListingStatus};
 use crate::domain::search::{Search, Sort};
-use crate::domain::tokens::{QueryPart, TITLE_END, query_parts};
+use crate::domain::tokens::{QueryPart, TITLE_END, fts5_query, query_parts, tsquery};
 use crate::server::entities::listings;
 
 /// Matches beyond this many are not counted; the page says "1,000+".
@@ -287,50 +287,5 @@ fn active_and_filtered(sql: &mut Sql, search: &Search) {
     }
     if search.in_stock_only {
         sql.push(" AND l.stock > 0");
-    }
-}
-
-/// An FTS5 query: every part, a phrase of its tokens, a prefix with `*`.
-/// Tokens are letters, digits and CJK only, but quotes are doubled anyway.
-fn fts5_query(parts: &[QueryPart]) -> String {
-    let quoted = |token: &str| format!("\"{}\"", token.replace('"', "\"\""));
-    parts
-        .iter()
-        .map(|part| match part {
-            QueryPart::Phrase(pairs) => quoted(&pairs.join(" ")),
-            QueryPart::Exact(token) => quoted(token),
-            QueryPart::Prefix(start) => format!("{}*", quoted(start)),
-        })
-        .collect::<Vec<_>>()
-        .join(" AND ")
-}
-
-/// The same query as a PostgreSQL `tsquery` literal: `<->` for a phrase,
-/// `:*` for a prefix. Cast rather than parsed by `to_tsquery`, so the tokens
-/// are taken exactly as the index stores them.
-fn tsquery(parts: &[QueryPart]) -> String {
-    let quoted = |token: &str| format!("'{}'", token.replace('\\', "\\\\").replace('\'', "''"));
-    parts
-        .iter()
-        .map(|part| match part {
-            QueryPart::Phrase(pairs) => {
-                format!("({})", pairs.iter().map(|p| quoted(p)).collect::<Vec<_>>().join(" <-> "))
-            }
-            QueryPart::Exact(token) => quoted(token),
-            QueryPart::Prefix(start) => format!("{}:*", quoted(start)),
-        })
-        .collect::<Vec<_>>()
-        .join(" & ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn both_query_languages_say_the_same_thing() {
-        let parts = query_parts(&["苹果手机", "iPhone15", "书"]);
-        assert_eq!(fts5_query(&parts), "\"苹果 果手 手机\" AND \"iphone\"* AND \"15\" AND \"书\"");
-        assert_eq!(tsquery(&parts), "('苹果' <-> '果手' <-> '手机') & 'iphone':* & '15' & '书'");
     }
 }

@@ -12,7 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use escrowmart_domain::search::terms;
-use escrowmart_domain::tokens::{QueryPart, TITLE_END, query_parts};
+use escrowmart_domain::tokens::{TITLE_END, fts5_query, query_parts, tsquery};
 use html_escape::encode_text as text;
 // Every statement text here is made of constants and numbered placeholders;
 // what a visitor typed only ever travels as a bound value.
@@ -192,36 +192,6 @@ async fn search(
     let shown = if total > COUNT_CAP { format!("{COUNT_CAP}+") } else { total.to_string() };
     let heading = format!("Results for “{}”", text(&query.q));
     Ok(Html(list_page(&heading, &format!("{shown} found"), &counts, &cards)))
-}
-
-/// The app's FTS5 query: a phrase per part, `*` for a prefix.
-fn fts5_query(parts: &[QueryPart]) -> String {
-    let quoted = |token: &str| format!("\"{}\"", token.replace('"', "\"\""));
-    parts
-        .iter()
-        .map(|part| match part {
-            QueryPart::Phrase(pairs) => quoted(&pairs.join(" ")),
-            QueryPart::Exact(token) => quoted(token),
-            QueryPart::Prefix(start) => format!("{}*", quoted(start)),
-        })
-        .collect::<Vec<_>>()
-        .join(" AND ")
-}
-
-/// The same as a PostgreSQL `tsquery` literal.
-fn tsquery(parts: &[QueryPart]) -> String {
-    let quoted = |token: &str| format!("'{}'", token.replace('\\', "\\\\").replace('\'', "''"));
-    parts
-        .iter()
-        .map(|part| match part {
-            QueryPart::Phrase(pairs) => {
-                format!("({})", pairs.iter().map(|p| quoted(p)).collect::<Vec<_>>().join(" <-> "))
-            }
-            QueryPart::Exact(token) => quoted(token),
-            QueryPart::Prefix(start) => format!("{}:*", quoted(start)),
-        })
-        .collect::<Vec<_>>()
-        .join(" & ")
 }
 
 /// Active listings per category, kept a few seconds as the app keeps them.
