@@ -211,26 +211,55 @@ macro_rules! signed_in {
     }};
 }
 
+/// One keyed command as the app runs it (`idempotency::run_keyed` around a
+/// command): the signed-in reads, then one write transaction, behind the
+/// process's write turn on SQLite, that claims the idempotency key, runs
+/// `$command` (which gives the order's id), records it as the outcome and
+/// commits.
+macro_rules! keyed_command {
+    ($db:expr, $write_turn:expr, $client:expr, $key:expr, |$tx:ident, $now:ident| $command:block) => {{
+        let postgres = $db.is_postgres();
+        on!($db, pool => {
+            signed_in!(pool, $client);
+            let _turn = if postgres { None } else { Some($write_turn.lock().await) };
+            let mut $tx = pool.begin_with(if postgres { "BEGIN" } else { "BEGIN IMMEDIATE" }).await?;
+            let $now = now_ms();
+            let key = $key;
+            sqlx::query(CLAIM_KEY)
+                .bind($client.buyer_id)
+                .bind(&key)
+                .bind("")
+                .bind($now)
+                .bind(None::<String>)
+                .bind(None::<i32>)
+                .execute(&mut *$tx)
+                .await?;
+            let order_id: i64 = $command;
+            sqlx::query(RECORD_OUTCOME)
+                .bind(format!("{{\"Order\":{order_id}}}"))
+                .bind($client.buyer_id)
+                .bind(&key)
+                .fetch_one(&mut *$tx)
+                .await?;
+            $tx.commit().await?;
+            Ok(order_id)
+        })
+    }};
+}
+
+/// The order's one deadline timer replaced (`replace_timer`).
+macro_rules! replace_timer {
+    ($tx:ident, $order_id:expr, $kind:expr, $due:expr) => {
+        sqlx::query(DROP_TIMER).bind($order_id).execute(&mut *$tx).await?;
+        sqlx::query(ADD_TIMER).bind($order_id).bind($kind).bind($due).bind(None::<i64>).fetch_one(&mut *$tx).await?;
+    };
+}
+
 /// `place_order`: claim the key, read the listing and its seller, reserve
 /// the stock, write the order with its fields, unpaid timer and first
 /// timeline line, record the outcome; one write transaction.
 async fn place(db: &Db, write_turn: &Mutex<()>, client: &Client, n: usize) -> Result<i64, sqlx::Error> {
-    let postgres = db.is_postgres();
-    on!(db, pool => {
-        signed_in!(pool, client);
-        let _turn = if postgres { None } else { Some(write_turn.lock().await) };
-        let mut tx = pool.begin_with(if postgres { "BEGIN" } else { "BEGIN IMMEDIATE" }).await?;
-        let now = now_ms();
-        let key = format!("floor{}p{n}", client.buyer_id);
-        sqlx::query(CLAIM_KEY)
-            .bind(client.buyer_id)
-            .bind(&key)
-            .bind("")
-            .bind(now)
-            .bind(None::<String>)
-            .bind(None::<i32>)
-            .execute(&mut *tx)
-            .await?;
+    keyed_command!(db, write_turn, client, format!("floor{}p{n}", client.buyer_id), |tx, now| {
         let listing = sqlx::query(LISTING).bind(client.listing_id).bind(1_i64).fetch_one(&mut *tx).await?;
         let seller_id: i64 = listing.try_get("seller_id")?;
         let title: String = listing.try_get("title")?;
@@ -266,8 +295,7 @@ async fn place(db: &Db, write_turn: &Mutex<()>, client: &Client, n: usize) -> Re
         let order_id: i64 = order.try_get("id")?;
         let due = now + UNPAID_MS;
         order_fields(0, "awaiting_payment", "unpaid", due, now, order_id, 0).execute(&mut *tx).await?;
-        sqlx::query(DROP_TIMER).bind(order_id).execute(&mut *tx).await?;
-        sqlx::query(ADD_TIMER).bind(order_id).bind("unpaid").bind(due).bind(None::<i64>).fetch_one(&mut *tx).await?;
+        replace_timer!(tx, order_id, "unpaid", due);
         sqlx::query(ADD_EVENT)
             .bind(order_id)
             .bind("member")
@@ -284,14 +312,7 @@ async fn place(db: &Db, write_turn: &Mutex<()>, client: &Client, n: usize) -> Re
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-        sqlx::query(RECORD_OUTCOME)
-            .bind(format!("{{\"Order\":{order_id}}}"))
-            .bind(client.buyer_id)
-            .bind(&key)
-            .fetch_one(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(order_id)
+        order_id
     })
 }
 
@@ -349,23 +370,8 @@ async fn pay(
     client: &Client,
     order_id: i64,
     n: usize,
-) -> Result<(), sqlx::Error> {
-    let postgres = db.is_postgres();
-    on!(db, pool => {
-        signed_in!(pool, client);
-        let _turn = if postgres { None } else { Some(write_turn.lock().await) };
-        let mut tx = pool.begin_with(if postgres { "BEGIN" } else { "BEGIN IMMEDIATE" }).await?;
-        let now = now_ms();
-        let key = format!("floor{}y{n}", client.buyer_id);
-        sqlx::query(CLAIM_KEY)
-            .bind(client.buyer_id)
-            .bind(&key)
-            .bind("")
-            .bind(now)
-            .bind(None::<String>)
-            .bind(None::<i32>)
-            .execute(&mut *tx)
-            .await?;
+) -> Result<i64, sqlx::Error> {
+    keyed_command!(db, write_turn, client, format!("floor{}y{n}", client.buyer_id), |tx, now| {
         let order = sqlx::query(AssertSqlSafe(format!(
             "SELECT {} FROM \"orders\" WHERE \"orders\".\"id\" = $1 LIMIT $2",
             ORDER_COLUMNS.split(", ").map(|c| format!("\"orders\".{c}")).collect::<Vec<_>>().join(", ")
@@ -438,8 +444,7 @@ async fn pay(
             .fetch_one(&mut *tx)
             .await?;
         sqlx::query(ESCROW_OF_ORDER).bind(order_id).bind(1_i64).fetch_optional(&mut *tx).await?;
-        sqlx::query(DROP_TIMER).bind(order_id).execute(&mut *tx).await?;
-        sqlx::query(ADD_TIMER).bind(order_id).bind("ship").bind(due).bind(None::<i64>).fetch_one(&mut *tx).await?;
+        replace_timer!(tx, order_id, "ship", due);
         sqlx::query(ADD_EVENT)
             .bind(order_id)
             .bind("member")
@@ -452,13 +457,6 @@ async fn pay(
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-        sqlx::query(RECORD_OUTCOME)
-            .bind(format!("{{\"Order\":{order_id}}}"))
-            .bind(client.buyer_id)
-            .bind(&key)
-            .fetch_one(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        order_id
     })
 }
