@@ -12,7 +12,7 @@ use escrowmart::server::mail::MailSettings;
 use escrowmart::server::media::MediaStore;
 use escrowmart::server::merchant::setup;
 use escrowmart::server::seed::{self, DEMO_BUYER, DEMO_PASSWORD, Seeded};
-use escrowmart::server::state::{AppState, Settings, random_secret};
+use escrowmart::server::state::{AppState, AppStateInner, Settings, random_secret};
 use escrowmart::server::store::sessions::DbSessionStore;
 use escrowmart::server::{audit, db, http, sim, store, worker};
 use leptos::config::get_configuration;
@@ -244,7 +244,7 @@ async fn serve(
         ),
         None => None,
     };
-    let state = AppState {
+    let state = AppState::new(AppStateInner {
         db,
         replica,
         leptos_options,
@@ -277,24 +277,31 @@ async fn serve(
         limits: Arc::new(Limits::new(args.limits.settings())),
         audit: Arc::default(),
         metrics: metrics_handle,
-    };
+        stopping: Arc::default(),
+    });
     worker::spawn(state.clone(), args.timer_tick);
     escrowmart::server::mail::spawn(state.clone());
+    let stopping = state.stopping.clone();
     let app = http::router(state);
     let listener = http::listen(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");
     // The peer address feeds the per-address limits.
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown_signal(stopping, args.drain))
         .await
         .map_err(|e| format!("server failed: {e}"))
 }
 
-/// Ctrl-C, or SIGTERM from a service manager or a rolling restart: the
-/// server stops accepting and finishes the requests it has before exiting,
-/// so a load balancer's other instance takes the new ones and nothing
-/// answered is lost (end2end/chaos/chaos.mjs stops it so under load).
-async fn shutdown_signal() {
+/// Ctrl-C stops accepting at once (someone at a terminal). SIGTERM, from a
+/// service manager or a rolling restart, first marks the process stopping,
+/// so `/healthz` answers 503, and goes on serving for the drain window:
+/// a load balancer still sends requests until its check sees the 503, and
+/// connections it had opened but this process had not yet accepted were
+/// reset when the listener closed at once (chaos.mjs lost 2 of 48 so on a
+/// busy CI machine). Then the server stops accepting and finishes the
+/// requests it has before exiting (end2end/chaos/chaos.mjs and
+/// cluster.sh --check stop it so under load).
+async fn shutdown_signal(stopping: Arc<std::sync::atomic::AtomicBool>, drain: std::time::Duration) {
     let interrupt = async {
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::warn!(error = %e, "Ctrl-C cannot be watched");
@@ -317,7 +324,11 @@ async fn shutdown_signal() {
     let terminate = std::future::pending::<()>();
     tokio::select! {
         () = interrupt => {}
-        () = terminate => {}
+        () = terminate => {
+            stopping.store(true, std::sync::atomic::Ordering::Relaxed);
+            tracing::info!("stopping in {drain:?}: /healthz answers 503, requests are still served");
+            tokio::time::sleep(drain).await;
+        }
     }
     tracing::info!("stopping: finishing the requests in flight");
 }

@@ -163,6 +163,14 @@ pub struct ServeArgs {
     #[arg(long, env = "ESCROWMART_TIMER_TICK", default_value = "1s", value_parser = humantime::parse_duration)]
     pub timer_tick: Duration,
 
+    /// After SIGTERM, how long the server goes on accepting while
+    /// `/healthz` answers 503, before it stops accepting and finishes what
+    /// it has. A load balancer needs this long to see the instance go (its
+    /// check interval times its fall count); without it, connections it
+    /// sent in the meantime were reset.
+    #[arg(long, env = "ESCROWMART_DRAIN", default_value = "1s", value_parser = humantime::parse_duration)]
+    pub drain: Duration,
+
     /// Signs the error messages that failed forms carry back to their page.
     /// Random per start when unset, which suits one instance; set it when
     /// running several.

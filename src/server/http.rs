@@ -338,8 +338,11 @@ async fn switch_language(
 const HEALTH_DB_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// 200 when the database answers, 503 when it does not (or not within a
-/// second).
+/// second) or the process is stopping.
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    if state.stopping.load(std::sync::atomic::Ordering::Relaxed) {
+        return (StatusCode::SERVICE_UNAVAILABLE, "stopping");
+    }
     match tokio::time::timeout(HEALTH_DB_TIMEOUT, state.db.ping()).await {
         Ok(Ok(())) => (StatusCode::OK, "ok"),
         Ok(Err(e)) => {

@@ -61,10 +61,10 @@ fn serving_built_site(app: &TestApp, site: &std::path::Path, hashed: bool) -> su
     std::fs::create_dir_all(&pkg).expect("pkg dir");
     std::fs::write(pkg.join("escrowmart.Ab-9.css"), "body { color: black }").expect("css");
     std::fs::write(pkg.join("escrowmart.Ab-9.css.br"), b"brotli bytes").expect("css.br");
-    let mut state = app.state.clone();
+    let mut state = crate::server::state::AppStateInner::clone(&app.state);
     state.leptos_options.site_root = site.to_string_lossy().as_ref().into();
     state.leptos_options.hash_files = hashed;
-    TestApp::client_of(crate::server::http::router(state))
+    TestApp::client_of(crate::server::http::router(crate::server::state::AppState::new(state)))
 }
 
 #[tokio::test]

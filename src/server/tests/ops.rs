@@ -13,6 +13,18 @@ async fn healthz_answers_200_while_the_database_answers_and_503_after() {
 }
 
 #[tokio::test]
+async fn healthz_answers_503_while_stopping_and_pages_are_still_served() {
+    let app = TestApp::new().await;
+    let mut client = app.client();
+
+    app.state.stopping.store(true, std::sync::atomic::Ordering::Relaxed);
+
+    let health = client.get("/healthz").await;
+    assert_eq!((health.status.as_u16(), health.body.as_str()), (503, "stopping"));
+    assert_eq!(client.get("/").await.status, 200, "the drain window still serves");
+}
+
+#[tokio::test]
 async fn every_response_carries_a_request_id() {
     let app = TestApp::new().await;
     let response = app.client().get("/").await;

@@ -20,7 +20,7 @@ use crate::server::db;
 use crate::server::http::{SESSION_COOKIE, router};
 use crate::server::limits::{LimitSettings, Limits};
 use crate::server::media::MediaStore;
-use crate::server::state::{AppState, Settings};
+use crate::server::state::{AppState, AppStateInner, Settings};
 
 /// 2026-11-26T00:00:00Z
 pub const START_MS: i64 = 1_795_651_200_000;
@@ -162,7 +162,7 @@ impl TestApp {
             config.bank_duplicate_every,
             Arc::new(clock.clone()),
         );
-        let state = AppState {
+        let state = AppState::new(AppStateInner {
             db: db.clone(),
             replica: replica.clone(),
             leptos_options: LeptosOptions::builder().output_name("escrowmart").build(),
@@ -190,7 +190,8 @@ impl TestApp {
             limits: Arc::new(Limits::new(config.limits)),
             audit: Arc::default(),
             metrics,
-        };
+            stopping: Arc::default(),
+        });
         let app = router(state.clone());
         let served = app.clone();
         tokio::spawn(async move {
