@@ -251,7 +251,13 @@ macro_rules! keyed_command {
 macro_rules! replace_timer {
     ($tx:ident, $order_id:expr, $kind:expr, $due:expr) => {
         sqlx::query(DROP_TIMER).bind($order_id).execute(&mut *$tx).await?;
-        sqlx::query(ADD_TIMER).bind($order_id).bind($kind).bind($due).bind(None::<i64>).fetch_one(&mut *$tx).await?;
+        sqlx::query(ADD_TIMER)
+            .bind($order_id)
+            .bind($kind)
+            .bind($due)
+            .bind(None::<i64>)
+            .fetch_one(&mut *$tx)
+            .await?;
     };
 }
 
@@ -401,7 +407,8 @@ async fn pay(
             .fetch_one(&mut *tx)
             .await?
             .try_get("id")?;
-        let escrow: i64 = sqlx::query(ACCOUNT).bind("escrow").bind(1_i64).fetch_one(&mut *tx).await?.try_get("id")?;
+        let escrow: i64 =
+            sqlx::query(ACCOUNT).bind("escrow").bind(1_i64).fetch_one(&mut *tx).await?.try_get("id")?;
         sqlx::query(TRANSFER)
             .bind(wallet)
             .bind(escrow)
@@ -436,7 +443,9 @@ async fn pay(
             .bind(seller_id)
             .bind(&email)
             .bind(format!("买家已付款，请发货：{title}"))
-            .bind(format!("{name}，你好：\n\n买家已付款，请发货：{title}\n\n查看订单：/orders/{order_id}\n\n—— 担保集市"))
+            .bind(format!(
+                "{name}，你好：\n\n买家已付款，请发货：{title}\n\n查看订单：/orders/{order_id}\n\n—— 担保集市"
+            ))
             .bind(now)
             .bind(None::<i64>)
             .bind(0_i32)
