@@ -1,7 +1,7 @@
 //! The HTML shell, the router and the layout every page shares.
 
 use leptos::prelude::*;
-use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -29,7 +29,30 @@ use crate::ui::pages::{
     wallet::WalletPage,
 };
 
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+/// Where the build put the stylesheet, the JS glue and the wasm, as paths
+/// under the site (`/pkg/escrowmart.<hash>.css`…).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuiltFiles {
+    pub stylesheet: String,
+    pub script: String,
+    pub wasm: String,
+}
+
+/// The page around every route. The stylesheet and hydration links are
+/// written here from names read once at start (`BuiltFiles`), not by
+/// leptos' `HashedStylesheet` and `HydrationScripts`: in leptos 0.8.23 and
+/// leptos_meta 0.8.7 both look up the running binary and read the build's
+/// hash list from disk on every page, blocking the async worker, and
+/// `HydrationScripts` panics (`expect`) if the list cannot be read.
+pub fn shell(options: LeptosOptions, built: BuiltFiles) -> impl IntoView {
+    let nonce = leptos::nonce::use_nonce();
+    // What leptos' hydration script does: load the glue, start the wasm,
+    // hydrate. `{:?}` quotes the paths as JS strings (they are our own
+    // file names, never typed by anyone).
+    let start = format!(
+        "import({:?}).then((glue) => glue.default({{ module_or_path: {:?} }}).then(() => glue.hydrate()));",
+        built.script, built.wasm
+    );
     view! {
         <!DOCTYPE html>
         // `lang` is set by I18nContextProvider (through leptos_meta's <Html>)
@@ -38,10 +61,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <HashedStylesheet options=options.clone() id="leptos"/>
+                <link rel="stylesheet" id="leptos" href=built.stylesheet/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
-                <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <AutoReload options/>
+                // Fetched while the page is read. The nonce lets the policy's
+                // 'strict-dynamic' admit the preload; `crossorigin` makes
+                // both match the credentials mode of the requests the script
+                // then makes, so they reuse what was preloaded.
+                <link rel="modulepreload" href=built.script nonce=nonce.clone() crossorigin=""/>
+                <link rel="preload" href=built.wasm r#as="fetch" r#type="application/wasm" crossorigin=""/>
+                <script type="module" nonce=nonce>{start}</script>
                 <MetaTags/>
             </head>
             <body>

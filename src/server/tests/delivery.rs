@@ -61,6 +61,7 @@ fn serving_built_site(app: &TestApp, site: &std::path::Path, hashed: bool) -> su
     std::fs::create_dir_all(&pkg).expect("pkg dir");
     std::fs::write(pkg.join("escrowmart.Ab-9.css"), "body { color: black }").expect("css");
     std::fs::write(pkg.join("escrowmart.Ab-9.css.br"), b"brotli bytes").expect("css.br");
+    std::fs::write(site.join("favicon.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").expect("icon");
     let mut state = crate::server::state::AppStateInner::clone(&app.state);
     state.leptos_options.site_root = site.to_string_lossy().as_ref().into();
     state.leptos_options.hash_files = hashed;
@@ -93,6 +94,26 @@ async fn built_files_with_hashed_names_are_kept_a_year_and_sent_as_precompressed
     );
 }
 
+/// Files are answered beside the app's middleware (no session, no log
+/// line), which must not cost them their security headers.
+#[tokio::test]
+async fn the_icon_and_built_files_carry_the_security_headers_and_no_session() {
+    let app = TestApp::new().await;
+    let site = tempfile::tempdir().expect("site dir");
+    let mut browser = serving_built_site(&app, site.path(), true);
+    let icon = browser.get("/favicon.svg").await;
+    assert_eq!(icon.status, StatusCode::OK);
+    assert!(icon.body.starts_with("<svg"), "{}", icon.body);
+    let cache = icon.headers.get(header::CACHE_CONTROL).and_then(|v| v.to_str().ok());
+    assert_eq!(cache, Some("public, max-age=86400"), "not named by content: kept a day");
+    for file in [&icon, &browser.get("/pkg/escrowmart.Ab-9.css").await, &browser.get("/pkg/none.css").await] {
+        let get = |name| file.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert_eq!(get(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+        assert!(get(header::CONTENT_SECURITY_POLICY).contains("default-src 'none'"));
+        assert_eq!(get(header::SET_COOKIE), "", "a file starts no session");
+    }
+}
+
 #[tokio::test]
 async fn built_files_under_plain_names_are_checked_again_on_every_use() {
     let app = TestApp::new().await;
@@ -109,6 +130,16 @@ async fn pages_and_the_api_docs_link_the_stylesheet_under_its_built_name() {
     let app = TestApp::new().await;
     let page = app.client().get("/").await;
     assert!(page.body.contains(r#"href="/pkg/escrowmart.css""#), "{:.600}", page.body);
+    assert!(
+        page.body.contains(r#"<link rel="modulepreload" href="/pkg/escrowmart.js""#),
+        "{:.900}",
+        page.body
+    );
+    assert!(
+        page.body.contains(r#"import("/pkg/escrowmart.js")"#),
+        "the hydration script: {:.900}",
+        page.body
+    );
     let docs = app.client().get("/api/docs").await;
     assert!(
         docs.body.contains(r#"<link rel="stylesheet" href="/pkg/escrowmart.css">"#),
