@@ -247,6 +247,7 @@ async fn serve(
     let state = AppState::new(AppStateInner {
         db,
         replica,
+        built_files: http::built_file_names(&leptos_options),
         leptos_options,
         clock,
         rules,

@@ -55,7 +55,7 @@ pub fn router(state: AppState) -> Router {
             super::security::page_content_security_policy();
         }
     };
-    let built = built_file_names(&state.leptos_options);
+    let built = state.built_files.clone();
     let app_shell = {
         let (options, built) = (state.leptos_options.clone(), built.clone());
         move || shell(options.clone(), built.clone())
@@ -83,7 +83,10 @@ pub fn router(state: AppState) -> Router {
         }
     };
     let panic_page = panic_page(&stylesheet_link(&built));
-    let error_shell = move |options| shell(options, built.clone());
+    let error_shell = {
+        let built = built.clone();
+        move |options| shell(options, built.clone())
+    };
     Router::new()
         .merge(merchant_api)
         .route("/api/v1/openapi.json", get(move || std::future::ready(super::merchant::docs::json(&openapi))))
@@ -131,7 +134,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn_with_state(state.clone(), super::replica::read_your_writes)),
         )
         .with_state(state.clone())
-        .merge(static_files(&state))
+        .merge(static_files(&state, &built))
 }
 
 /// Photos, the built JS, wasm and CSS, and the icon: answered beside the
@@ -142,12 +145,12 @@ pub fn router(state: AppState) -> Router {
 /// the floor's 119,327 (stop 29's bench). Their security headers stay; they
 /// are left out of the request metrics, as a proxy or CDN in front counts
 /// them better.
-fn static_files(state: &AppState) -> Router {
+fn static_files(state: &AppState, built: &crate::app::BuiltFiles) -> Router {
     let options = &state.leptos_options;
     let icon = std::path::Path::new(&*options.site_root).join("favicon.svg");
     Router::new()
         .nest_service("/media", media_files(state.media.dir()))
-        .nest_service(&format!("/{}", options.site_pkg_dir), built_files(options))
+        .nest_service(&format!("/{}", options.site_pkg_dir), built_files(options, built))
         // Not named by its content, so browsers keep it a day, not a year.
         .route_service(
             "/favicon.svg",
@@ -224,12 +227,99 @@ fn media_files(dir: &std::path::Path) -> Router {
 /// hashed names (tests, a bare `cargo build`) keeps the plain names, which
 /// must be asked for again each time. The brotli and gzip copies written by
 /// `cargo leptos build --precompress` are sent to browsers that take them.
-fn built_files(options: &LeptosOptions) -> Router {
+///
+/// Under hashed names the three files of this build never change while the
+/// server runs, so they are read once and answered from memory (about 4.6 MB
+/// with their compressed copies); anything else under /pkg goes to the disk.
+fn built_files(options: &LeptosOptions, built: &crate::app::BuiltFiles) -> Router {
     let dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
-    let files = tower_http::services::ServeDir::new(dir).precompressed_br().precompressed_gzip();
-    Router::new()
-        .fallback_service(cached(files, if options.hash_files { YEAR_IMMUTABLE } else { "no-cache" }))
+    let mut files = Router::new();
+    if options.hash_files {
+        for path in [&built.stylesheet, &built.script, &built.wasm] {
+            let Some(name) = path.rsplit('/').next() else { continue };
+            match InMemoryFile::read(&dir.join(name)) {
+                Ok(file) => {
+                    let file = std::sync::Arc::new(file);
+                    files = files.route(
+                        &format!("/{name}"),
+                        get(move |headers: axum::http::HeaderMap| std::future::ready(file.answer(&headers))),
+                    );
+                }
+                Err(error) => {
+                    tracing::warn!(%error, name, "a built file is missing; it is looked for on each request")
+                }
+            }
+        }
+    }
+    let on_disk = tower_http::services::ServeDir::new(dir).precompressed_br().precompressed_gzip();
+    files
+        .fallback_service(cached(on_disk, if options.hash_files { YEAR_IMMUTABLE } else { "no-cache" }))
         .layer(middleware::map_response(varies_by_encoding))
+}
+
+/// A built file and the brotli and gzip copies beside it.
+struct InMemoryFile {
+    content_type: header::HeaderValue,
+    identity: axum::body::Bytes,
+    brotli: Option<axum::body::Bytes>,
+    gzip: Option<axum::body::Bytes>,
+}
+
+impl InMemoryFile {
+    fn read(path: &std::path::Path) -> std::io::Result<Self> {
+        let copy = |suffix: &str| {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            std::fs::read(name).ok().map(axum::body::Bytes::from)
+        };
+        let content_type = mime_guess::from_path(path).first_or_octet_stream();
+        Ok(Self {
+            content_type: header::HeaderValue::from_str(content_type.as_ref())
+                .unwrap_or(header::HeaderValue::from_static("application/octet-stream")),
+            identity: std::fs::read(path)?.into(),
+            brotli: copy(".br"),
+            gzip: copy(".gz"),
+        })
+    }
+
+    /// The smallest copy the client takes (ranges are not offered: browsers
+    /// fetch these whole).
+    fn answer(&self, request: &axum::http::HeaderMap) -> Response {
+        let accepted = request.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let (encoding, body) = match (&self.brotli, &self.gzip) {
+            (Some(brotli), _) if coding_weight(accepted, "br") > 0.0 => (Some("br"), brotli.clone()),
+            (_, Some(gzip)) if coding_weight(accepted, "gzip") > 0.0 => (Some("gzip"), gzip.clone()),
+            _ => (None, self.identity.clone()),
+        };
+        let mut response = Response::new(Body::from(body));
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, self.content_type.clone());
+        headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static(YEAR_IMMUTABLE));
+        if let Some(encoding) = encoding {
+            headers.insert(header::CONTENT_ENCODING, header::HeaderValue::from_static(encoding));
+        }
+        response
+    }
+}
+
+/// The weight (`q`) an Accept-Encoding header gives a content coding: its
+/// own entry, else `*`'s, else 0. A missing `q` is 1.
+fn coding_weight(accept_encoding: &str, coding: &str) -> f32 {
+    let mut wildcard = 0.0;
+    for entry in accept_encoding.split(',') {
+        let mut parts = entry.split(';').map(str::trim);
+        let name = parts.next().unwrap_or("");
+        let weight = parts
+            .find_map(|param| param.strip_prefix("q=").or_else(|| param.strip_prefix("Q=")))
+            .map_or(1.0, |q| q.parse::<f32>().unwrap_or(0.0));
+        if name.eq_ignore_ascii_case(coding) {
+            return weight;
+        }
+        if name == "*" {
+            wildcard = weight;
+        }
+    }
+    wildcard
 }
 
 /// ServeDir picks the brotli or gzip copy by Accept-Encoding but does not
@@ -254,11 +344,11 @@ fn hash_list(options: &LeptosOptions) -> Option<std::path::PathBuf> {
     Some(exe.parent()?.join(&*options.hash_file))
 }
 
-/// The built files' names, read once: from the hash list (lines such as
+/// The built files' names, read once at start: from the hash list (lines such as
 /// `css: 7f3a…`) when the names are hashed, else the plain names. A bare
 /// `cargo build` (no LEPTOS_OUTPUT_NAME) leaves wasm-bindgen's `_bg` on the
 /// wasm, as leptos expects.
-fn built_file_names(options: &LeptosOptions) -> crate::app::BuiltFiles {
+pub fn built_file_names(options: &LeptosOptions) -> crate::app::BuiltFiles {
     let list = if options.hash_files {
         match hash_list(options).map(std::fs::read_to_string) {
             Some(Ok(list)) => list,
@@ -556,5 +646,17 @@ mod tests {
         // Built by cargo-leptos, the wasm has no `_bg`; by a bare cargo build it has.
         let bg = if option_env!("LEPTOS_OUTPUT_NAME").is_some() { "" } else { "_bg" };
         assert_eq!(plain.wasm, format!("/pkg/escrowmart{bg}.wasm"));
+    }
+
+    #[test]
+    fn a_coding_weighs_what_its_entry_or_the_wildcard_says() {
+        assert_eq!(coding_weight("gzip, deflate, br, zstd", "br"), 1.0);
+        assert_eq!(coding_weight("gzip;q=0.8, br;q=0", "br"), 0.0);
+        assert_eq!(coding_weight("gzip;q=0.8, br;q=0", "gzip"), 0.8);
+        assert_eq!(coding_weight("*;q=0.5", "br"), 0.5);
+        assert_eq!(coding_weight("identity", "br"), 0.0);
+        assert_eq!(coding_weight("", "gzip"), 0.0);
+        assert_eq!(coding_weight("BR ; q=0.3", "br"), 0.3);
+        assert_eq!(coding_weight("br;q=x", "br"), 0.0, "an unreadable weight takes nothing");
     }
 }

@@ -42,6 +42,8 @@ pub struct AppStateInner {
     /// configured; see [`super::replica`] and [`AppState::reads`].
     pub replica: Option<DatabaseConnection>,
     pub leptos_options: LeptosOptions,
+    /// The built stylesheet, JS and wasm under this build's names.
+    pub built_files: crate::app::BuiltFiles,
     pub clock: SharedClock,
     pub rules: Rules,
     pub bank: Arc<dyn BankGateway>,

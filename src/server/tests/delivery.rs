@@ -65,6 +65,9 @@ fn serving_built_site(app: &TestApp, site: &std::path::Path, hashed: bool) -> su
     let mut state = crate::server::state::AppStateInner::clone(&app.state);
     state.leptos_options.site_root = site.to_string_lossy().as_ref().into();
     state.leptos_options.hash_files = hashed;
+    if hashed {
+        state.built_files.stylesheet = "/pkg/escrowmart.Ab-9.css".to_owned();
+    }
     TestApp::client_of(crate::server::http::router(crate::server::state::AppState::new(state)))
 }
 
@@ -82,8 +85,14 @@ async fn built_files_with_hashed_names_are_kept_a_year_and_sent_as_precompressed
     let cache = css.headers.get(header::CACHE_CONTROL).and_then(|v| v.to_str().ok());
     assert_eq!(cache, Some("public, max-age=31536000, immutable"));
 
+    // This build's files are read once, at start, and answered from memory.
+    std::fs::write(site.path().join("pkg/escrowmart.Ab-9.css"), "changed on disk").expect("rewrite");
     let plain = get_accepting(&mut browser, "/pkg/escrowmart.Ab-9.css", "identity").await;
     assert_eq!(plain.body, "body { color: black }");
+    assert_eq!(plain.headers.get(header::CONTENT_ENCODING), None);
+    assert_eq!(plain.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), Some("text/css"));
+    let gzip_only = get_accepting(&mut browser, "/pkg/escrowmart.Ab-9.css", "gzip, br;q=0").await;
+    assert_eq!(gzip_only.body, "body { color: black }", "no gzip copy: the file as it is");
 
     let missing = browser.get("/pkg/escrowmart.Zz-0.css").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);

@@ -166,6 +166,9 @@ impl TestApp {
             db: db.clone(),
             replica: replica.clone(),
             leptos_options: LeptosOptions::builder().output_name("escrowmart").build(),
+            built_files: crate::server::http::built_file_names(
+                &LeptosOptions::builder().output_name("escrowmart").build(),
+            ),
             clock: Arc::new(clock.clone()),
             rules: config.rules,
             bank: Arc::new(bank),
