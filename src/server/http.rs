@@ -148,15 +148,19 @@ pub fn router(state: AppState) -> Router {
 fn static_files(state: &AppState, built: &crate::app::BuiltFiles) -> Router {
     let options = &state.leptos_options;
     let icon = std::path::Path::new(&*options.site_root).join("favicon.svg");
-    Router::new()
+    // Not named by its content, so browsers keep it a day, not a year.
+    const DAY: &str = "public, max-age=86400";
+    let router = Router::new()
         .nest_service("/media", media_files(state.media.dir()))
-        .nest_service(&format!("/{}", options.site_pkg_dir), built_files(options, built))
-        // Not named by its content, so browsers keep it a day, not a year.
-        .route_service(
-            "/favicon.svg",
-            cached(tower_http::services::ServeFile::new(icon), "public, max-age=86400"),
-        )
-        .layer(middleware::from_fn(security_headers))
+        .nest_service(&format!("/{}", options.site_pkg_dir), built_files(options, built));
+    // Every page links it; it is read once when there is one to read.
+    let router = match InMemoryFile::read(&icon, DAY) {
+        Ok(file) => router.route("/favicon.svg", in_memory(file)),
+        Err(_) => {
+            router.route_service("/favicon.svg", cached(tower_http::services::ServeFile::new(icon), DAY))
+        }
+    };
+    router.layer(middleware::from_fn(security_headers))
 }
 
 /// The most a request without photos may send: a listing's description
@@ -237,14 +241,8 @@ fn built_files(options: &LeptosOptions, built: &crate::app::BuiltFiles) -> Route
     if options.hash_files {
         for path in [&built.stylesheet, &built.script, &built.wasm] {
             let Some(name) = path.rsplit('/').next() else { continue };
-            match InMemoryFile::read(&dir.join(name)) {
-                Ok(file) => {
-                    let file = std::sync::Arc::new(file);
-                    files = files.route(
-                        &format!("/{name}"),
-                        get(move |headers: axum::http::HeaderMap| std::future::ready(file.answer(&headers))),
-                    );
-                }
+            match InMemoryFile::read(&dir.join(name), YEAR_IMMUTABLE) {
+                Ok(file) => files = files.route(&format!("/{name}"), in_memory(file)),
                 Err(error) => {
                     tracing::warn!(%error, name, "a built file is missing; it is looked for on each request")
                 }
@@ -257,16 +255,22 @@ fn built_files(options: &LeptosOptions, built: &crate::app::BuiltFiles) -> Route
         .layer(middleware::map_response(varies_by_encoding))
 }
 
-/// A built file and the brotli and gzip copies beside it.
+fn in_memory(file: InMemoryFile) -> axum::routing::MethodRouter {
+    let file = std::sync::Arc::new(file);
+    get(move |headers: axum::http::HeaderMap| std::future::ready(file.answer(&headers)))
+}
+
+/// A file and the brotli and gzip copies beside it, if there are any.
 struct InMemoryFile {
     content_type: header::HeaderValue,
+    cache_control: &'static str,
     identity: axum::body::Bytes,
     brotli: Option<axum::body::Bytes>,
     gzip: Option<axum::body::Bytes>,
 }
 
 impl InMemoryFile {
-    fn read(path: &std::path::Path) -> std::io::Result<Self> {
+    fn read(path: &std::path::Path, cache_control: &'static str) -> std::io::Result<Self> {
         let copy = |suffix: &str| {
             let mut name = path.as_os_str().to_owned();
             name.push(suffix);
@@ -276,6 +280,7 @@ impl InMemoryFile {
         Ok(Self {
             content_type: header::HeaderValue::from_str(content_type.as_ref())
                 .unwrap_or(header::HeaderValue::from_static("application/octet-stream")),
+            cache_control,
             identity: std::fs::read(path)?.into(),
             brotli: copy(".br"),
             gzip: copy(".gz"),
@@ -294,9 +299,12 @@ impl InMemoryFile {
         let mut response = Response::new(Body::from(body));
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, self.content_type.clone());
-        headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static(YEAR_IMMUTABLE));
+        headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static(self.cache_control));
         if let Some(encoding) = encoding {
             headers.insert(header::CONTENT_ENCODING, header::HeaderValue::from_static(encoding));
+        }
+        if self.brotli.is_some() || self.gzip.is_some() {
+            headers.insert(header::VARY, header::HeaderValue::from_static("accept-encoding"));
         }
         response
     }

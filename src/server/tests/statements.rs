@@ -105,3 +105,22 @@ async fn escalated_order(deal: &Deal, tag: &str) {
     ok(&seller.call("answer_refund", &[("id", &id), ("answer", "refuse"), ("reason", "No")]).await);
     ok(&buyer.call("escalate", &[("id", &id)]).await);
 }
+
+/// The bundled SQLite is built to keep one plan per statement
+/// (.cargo/config.toml). Without that, every statement with `LIMIT ?` (each
+/// `one()`) was parsed and planned again on each execution: a sixth of an
+/// item page's instructions.
+#[tokio::test]
+async fn the_bundled_sqlite_keeps_a_statements_plan_whatever_its_limit_is_bound_to() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let app = TestApp::sqlite().await;
+    let options: Vec<String> = app
+        .db
+        .query_all_raw(Statement::from_string(DbBackend::Sqlite, "PRAGMA compile_options"))
+        .await
+        .expect("compile options")
+        .iter()
+        .map(|row| row.try_get_by_index(0).expect("an option"))
+        .collect();
+    assert!(options.iter().any(|option| option == "ENABLE_QPSG"), "{options:?}");
+}
