@@ -22,7 +22,19 @@ use tracing_subscriber::EnvFilter;
 fn main() -> ExitCode {
     return_large_blocks_to_the_system();
     match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime.block_on(start()),
+        Ok(runtime) => {
+            let code = runtime.block_on(start());
+            // Dropping the runtime waits for every worker thread, without
+            // end. A `make bench` run left a SIGTERMed server hanging there:
+            // its last worker was stuck for good in reactive_graph 0.2.16's
+            // `with_context`, which holds an owner's read lock while it drops
+            // a parent owner whose cleanup write-locks that same owner (a page
+            // whose client had gone while its resource still ran). Requests
+            // are finished by now, so a stuck thread is left behind, not
+            // waited for.
+            runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+            code
+        }
         Err(e) => {
             eprintln!("escrowmart: cannot start the async runtime: {e}");
             ExitCode::FAILURE
