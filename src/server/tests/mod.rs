@@ -19,6 +19,7 @@ pub mod merchant_api;
 mod metrics;
 mod one_door;
 mod ops;
+mod reactive_owner_race;
 mod replica;
 mod search;
 mod security;
