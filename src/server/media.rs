@@ -109,19 +109,59 @@ fn jpeg(image: &DynamicImage) -> Result<Vec<u8>, PhotoError> {
     Ok(out.into_inner())
 }
 
-/// The media folder, served at `/media/`.
+/// The media folder, served at `/media/`, and the photos answered lately.
 #[derive(Clone, Debug)]
 pub struct MediaStore {
     dir: PathBuf,
+    recent: moka::sync::Cache<String, axum::body::Bytes>,
 }
+
+/// What the photos kept in memory may weigh together: about 500 of the
+/// ~30 KB thumbnails that cards show, or 100 display-size photos.
+const RECENT_BYTES: u64 = 16 * 1024 * 1024;
+/// A photo deleted on another instance of a cluster is answered by this one
+/// for at most this long (this instance forgets its own at once).
+const RECENT_FOR: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl MediaStore {
     pub fn new(dir: PathBuf) -> Self {
-        Self { dir }
+        let recent = moka::sync::Cache::builder()
+            .max_capacity(RECENT_BYTES)
+            .weigher(|name: &String, photo: &axum::body::Bytes| {
+                u32::try_from(name.len() + photo.len()).unwrap_or(u32::MAX)
+            })
+            .time_to_live(RECENT_FOR)
+            .build();
+        Self { dir, recent }
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// A stored photo's bytes by its file name (`{name}.jpg`, `{name}_t.jpg`),
+    /// from memory when it was answered lately. Photos never change under a
+    /// name, so what is kept is never stale; a name that is not one of ours
+    /// is not looked for on the disk at all.
+    pub async fn photo(&self, file_name: &str) -> Option<axum::body::Bytes> {
+        let stem = file_name.strip_suffix(".jpg")?;
+        if !is_our_name(stem) {
+            return None;
+        }
+        if let Some(photo) = self.recent.get(file_name) {
+            return Some(photo);
+        }
+        let photo = match tokio::fs::read(self.dir.join(file_name)).await {
+            Ok(photo) => axum::body::Bytes::from(photo),
+            Err(error) => {
+                if error.kind() != std::io::ErrorKind::NotFound {
+                    tracing::warn!(%error, file_name, "could not read a photo file");
+                }
+                return None;
+            }
+        };
+        self.recent.insert(file_name.to_owned(), photo.clone());
+        Some(photo)
     }
 
     /// Processes an upload off the async threads and writes both sizes under
@@ -143,8 +183,7 @@ impl MediaStore {
     /// Deletes both sizes of a stored photo. A file already gone is not an
     /// error: the record that named it is what matters, and it is gone too.
     pub async fn delete(&self, file: &str) {
-        // Names are ours (hex), but never let one walk out of the folder.
-        if file.is_empty() || !file.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        if !is_our_name(file) {
             return;
         }
         for name in [format!("{file}.jpg"), format!("{file}_t.jpg")] {
@@ -153,6 +192,9 @@ impl MediaStore {
             {
                 tracing::warn!(%error, name, "could not delete a photo file");
             }
+            // After the file is gone; a read that began before may still put
+            // it back, for RECENT_FOR at most.
+            self.recent.invalidate(&name);
         }
     }
 
@@ -163,6 +205,12 @@ impl MediaStore {
         std::fs::write(self.dir.join(format!("{file}_t.jpg")), &photo.thumbnail)?;
         Ok(StoredFile { file: file.to_owned(), width: photo.width, height: photo.height })
     }
+}
+
+/// Names are ours (hex, or a demo photo's name), but never let one walk out
+/// of the folder.
+fn is_our_name(file: &str) -> bool {
+    !file.is_empty() && file.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// The URL of a stored photo: the display size, or the thumbnail.

@@ -280,6 +280,23 @@ async fn a_seller_adds_reorders_and_deletes_photos_and_the_first_is_the_cover() 
     let home = app.client().get("/").await;
     assert!(home.body.contains(&format!("/media/{}_t.jpg", photos[0].file)), "the cover is on the card");
 
+    // Photos are answered as stored, the second time from memory, and kept
+    // by browsers for a year.
+    let thumbnail = format!("{}_t.jpg", photos[1].file);
+    let on_disk = std::fs::read(app.state.media.dir().join(&thumbnail)).expect("stored");
+    for _ in 0..2 {
+        let answered = app.client().get(&format!("/media/{thumbnail}")).await;
+        assert_eq!(answered.status, 200);
+        assert_eq!(answered.bytes, on_disk);
+        assert_eq!(answered.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("image/jpeg"));
+        let lifetime = answered.headers.get("cache-control").and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert!(lifetime.contains("max-age=31536000") && lifetime.contains("immutable"), "{lifetime}");
+    }
+    std::fs::write(app.state.media.dir().join("notes.txt"), "not a photo").expect("write");
+    for outside in ["/media/notes.txt", "/media/..%2Fnotes.txt", "/media/nothing.jpg", "/media/a/b.jpg"] {
+        assert_eq!(app.client().get(outside).await.status, 404, "{outside}");
+    }
+
     // The second becomes the cover.
     let moved = mei
         .call(
@@ -300,6 +317,8 @@ async fn a_seller_adds_reorders_and_deletes_photos_and_the_first_is_the_cover() 
     assert!(deleted.status.is_success(), "{deleted:?}");
     assert_eq!(listing_photo_count(&app, id).await, 1);
     assert!(!app.state.media.dir().join(format!("{}.jpg", photos[1].file)).exists(), "its files are deleted");
+    let gone = app.client().get(&format!("/media/{thumbnail}")).await;
+    assert_eq!(gone.status, 404, "a deleted photo is not answered from memory either");
 }
 
 #[tokio::test]
