@@ -9,15 +9,15 @@ TEST_POSTGRES_REPLICA_URL ?= postgres://postgres@127.0.0.1:5433/postgres
 OPS ?= 100000
 CRASHES ?= 12
 
-.PHONY: run test tools build lint test-rust test-sqlite test-postgres test-e2e test-contract test-chaos bench bench-api bench-cluster postgres replica sim chaos cluster cluster-check
+.PHONY: run test tools build lint test-rust test-sqlite test-postgres test-e2e test-contract test-chaos test-bench bench bench-api bench-cluster postgres replica sim chaos cluster cluster-check
 
 ## Start the app on the embedded SQLite with demo data at http://127.0.0.1:3000
 run: tools build
 	ESCROWMART_DEMO=true LEPTOS_SITE_ROOT=target/site target/release/escrowmart serve
 
 ## Run every check: formatting, lints, Rust tests on SQLite and PostgreSQL, Playwright,
-## the crash and two-instance checks
-test: tools lint test-rust test-e2e test-contract test-chaos cluster-check
+## the crash and two-instance checks, the benchmarks' short run
+test: tools lint test-rust test-e2e test-contract test-chaos test-bench cluster-check
 
 tools:
 	@bash .ci/install-tools
@@ -68,6 +68,13 @@ sim: build
 bench: build postgres
 	cargo build --release -p escrowmart-bench-floor
 	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) bash end2end/bench/bench.sh 100000 10
+
+## The same, short (make test): 1,000 listings, one second per page, 4 orders
+## per payment client; checks that every page answers and the ledger adds up
+## after the app and the floor, not how fast
+test-bench: build postgres
+	cargo build --release -p escrowmart-bench-floor
+	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) bash end2end/bench/bench.sh 1000 1 4
 
 ## Create-escrow throughput and webhook latency over loopback
 bench-api: build

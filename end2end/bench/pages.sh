@@ -117,6 +117,7 @@ measure() {
 }
 rss_mb() { echo $(($(awk '/VmRSS/ {print $2}' "/proc/$server/status") / 1024)); }
 
+failures=0
 printf '\n%-26s %9s %9s %9s | %9s %9s %9s | %6s %8s\n' page 'req/s' p50 p99 'floor r/s' p50 p99 ratio 'RSS'
 while read -r name path floor_path; do
   read -r rps p50 p99 bad < <(measure "$base$path")
@@ -128,6 +129,7 @@ while read -r name path floor_path; do
   fi
   printf '%-26s %9s %9s %9s | %9s %9s %9s | %6s %5s MB %s\n' "$name" "$rps" "$p50" "$p99" "$frps" "$fp50" "$fp99" \
     "$ratio" "$(rss_mb)" "$([ "$bad" = 0 ] || echo "($bad non-2xx)")"
+  [ "$bad" = 0 ] || failures=$((failures + 1))
   if [ -n "${RESULTS:-}" ]; then
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$backend" "$name" "$rps" "$p50" "$p99" "$frps" "$fp50" "$fp99" "$ratio" >>"$RESULTS"
   fi
@@ -151,4 +153,9 @@ peak=$(($(awk '/VmHWM/ {print $2}' "/proc/$server/status") / 1024))
 printf 'server peak RSS: %d MB\n' "$peak"
 if [ -n "${RESULTS:-}" ]; then
   printf '%s\tpeak RSS (pages)\t%s MB\t\t\t\t\t\t\n' "$backend" "$peak" >>"$RESULTS"
+fi
+# A page that answered errors was not measured: the run fails.
+if [ "$failures" != 0 ]; then
+  echo "$failures page(s) answered non-2xx; their figures are not throughput" >&2
+  exit 1
 fi
